@@ -1,0 +1,56 @@
+# KPI Tracker. Quick start: `make run` (demo server) and `make test` (whole suite).
+# Every target sets itself up: a fresh machine needs only Python 3.11 (and, for
+# the browser tests, apt-get as root to install Debian's chromium).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+export DJANGO_SETTINGS_MODULE ?= kpi_tracker.settings
+
+.PHONY: run test bench setup demo-data lint messages check-migrations clean system-deps
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+# Shared libraries WeasyPrint needs (pango) and gettext for the catalogues; installed only if missing.
+system-deps:
+	@bash scripts/system-deps.sh
+
+setup: $(STAMP) system-deps
+
+demo-data: setup
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py load_units --sample data/units/sample-units.csv
+	DEBUG=1 $(PY) manage.py load_rubric data/rubrics/2563-indicator-2.yaml
+	DEBUG=1 $(PY) manage.py seed_demo
+
+run: demo-data
+	@echo "Serving http://127.0.0.1:8000 (Ctrl-C stops)"
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+bench: setup
+	$(PY) benchmarks/run.py
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+messages: setup
+	DEBUG=1 $(PY) manage.py makemessages -l en --ignore=.venv --ignore=var
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
+
+check-migrations: setup
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var

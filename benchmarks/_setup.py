@@ -1,0 +1,71 @@
+"""Shared set-up for benchmarks: a throw-away database, migrated, and Django ready.
+
+With DATABASE_URL pointing at PostgreSQL the benchmark uses (and recreates) the
+database `<name>_bench` on that server; otherwise a temporary SQLite file.
+"""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django(*, debug: bool = True) -> str:
+    """Configure a fresh database and call django.setup(). Returns the database vendor."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpi_tracker.settings")
+    os.environ["DEBUG"] = "1" if debug else "0"
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnop")
+    os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="kpi-bench-var-"))
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        import dj_database_url
+        import psycopg2
+        from psycopg2 import sql
+
+        cfg = dj_database_url.parse(url)
+        name = f"{cfg['NAME']}_bench"
+        conn = psycopg2.connect(
+            dbname="postgres", user=cfg["USER"], password=cfg["PASSWORD"] or None, host=cfg["HOST"], port=cfg["PORT"] or 5432
+        )
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        conn.close()
+        os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='kpi-bench-db-')}/bench.sqlite3"
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    from django.db import connection
+
+    return connection.vendor
+
+
+def load_rubric_and_units(n_units: int = 500):
+    """The real rubric and n_units units (half central, half regional), with assessments."""
+    from milestones.models import Indicator, Unit, UnitKind
+    from milestones.rubric import load_rubric, parse_rubric, read_file
+    from milestones.services import assessments_ensure
+
+    Unit.objects.bulk_create(
+        [
+            Unit(code=f"B-{i:04d}", name=f"หน่วยงานทดสอบ {i}", kind=UnitKind.CENTRAL if i % 2 else UnitKind.REGIONAL)
+            for i in range(n_units)
+        ]
+    )
+    load_rubric(parse_rubric(read_file(ROOT / "data" / "rubrics" / "2563-indicator-2.yaml")))
+    indicator = Indicator.objects.get(round__fiscal_year=2563, number=2)
+    assessments_ensure(indicator=indicator)
+    return indicator
+
+
+def report(name: str, value) -> None:
+    print(f"{name}: {value}", flush=True)

@@ -1,0 +1,226 @@
+"""The Django admin: the management-systems group keeps rounds, indicators,
+weights, units and users up to date here. The audit log is read-only."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+from milestones import models
+from milestones.audit import ACTION_LABELS
+from milestones.services import assessments_recalculate
+
+
+class StepInline(admin.TabularInline):
+    model = models.Step
+    extra = 0
+
+
+class WeightInline(admin.TabularInline):
+    model = models.Weight
+    extra = 0
+
+
+class RequirementInline(admin.StackedInline):
+    model = models.EvidenceRequirement
+    extra = 0
+    filter_horizontal = ["steps"]
+
+
+@admin.register(models.Round)
+class RoundAdmin(admin.ModelAdmin):
+    list_display = ["fiscal_year", "title", "deadline", "is_open"]
+    list_filter = ["is_open"]
+    search_fields = ["title", "fiscal_year"]
+
+
+@admin.register(models.Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "round", "unit_of_measure", "supervisor"]
+    list_filter = ["round"]
+    search_fields = ["title", "description"]
+    inlines = [WeightInline, StepInline, RequirementInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A changed weight must show in every unit's weighted score at once.
+        assessments_recalculate(indicator=form.instance)
+
+
+@admin.register(models.Step)
+class StepAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "number", "score", "form_kind"]
+    list_filter = ["indicator__round", "form_kind"]
+    search_fields = ["description"]
+
+
+@admin.register(models.EvidenceRequirement)
+class EvidenceRequirementAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "number", "description", "min_count", "is_report"]
+    list_filter = ["indicator__round", "is_report"]
+    search_fields = ["description"]
+    filter_horizontal = ["steps"]
+
+
+@admin.register(models.Weight)
+class WeightAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "unit_kind", "percent"]
+    list_filter = ["unit_kind", "indicator__round"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        assessments_recalculate(indicator=obj.indicator)
+
+
+@admin.register(models.Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "parent", "is_active", "is_sample"]
+    list_filter = ["kind", "is_active", "is_sample"]
+    search_fields = ["code", "name", "name_en"]
+    autocomplete_fields = ["parent"]
+
+
+class StepProgressInline(admin.TabularInline):
+    model = models.StepProgress
+    extra = 0
+    can_delete = False
+    fields = ["step", "status", "changed_at", "changed_by", "submitted_at", "accepted_at", "is_late"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    """Read-mostly: levels and scores change only through reviews, never by hand."""
+
+    list_display = ["unit", "indicator", "level", "score", "weight", "weighted_score", "extended_deadline"]
+    list_filter = ["indicator__round", "unit__kind", "level"]
+    search_fields = ["unit__name", "unit__code"]
+    readonly_fields = ["unit", "indicator", "level", "score", "weight", "weighted_score", "extended_deadline"]
+    inlines = [StepProgressInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(models.Extension)
+class ExtensionAdmin(admin.ModelAdmin):
+    list_display = ["assessment", "status", "requested_at", "new_deadline", "decided_by"]
+    list_filter = ["status"]
+    search_fields = ["assessment__unit__name", "assessment__unit__code", "reason"]
+    readonly_fields = [f.name for f in models.Extension._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(models.Filing)
+class FilingAdmin(admin.ModelAdmin):
+    list_display = ["assessment", "memo_number", "memo_date", "esaraban_number", "esaraban_date"]
+    search_fields = ["assessment__unit__name", "memo_number", "esaraban_number"]
+    readonly_fields = [f.name for f in models.Filing._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class ActionFilter(admin.SimpleListFilter):
+    title = "การกระทำ"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return sorted(ACTION_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+@admin.register(models.AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "username", "action_label", "unit", "ip_address", "message"]
+    list_filter = [ActionFilter, "at"]
+    search_fields = ["username", "message", "unit__name", "unit__code"]
+    date_hierarchy = "at"
+
+    @admin.display(description="การกระทำ")
+    def action_label(self, obj):
+        return ACTION_LABELS.get(obj.action, obj.action)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ProfileInline(admin.StackedInline):
+    model = models.Profile
+    can_delete = False
+    autocomplete_fields = ["unit"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class KpiUserAdmin(UserAdmin):
+    inlines = [ProfileInline]
+    list_display = ["username", "first_name", "last_name", "email", "role", "unit", "is_active"]
+    list_filter = ["profile__role", "is_active", "is_staff"]
+    search_fields = ["username", "first_name", "last_name", "email", "profile__unit__name"]
+
+    @admin.display(description="บทบาท")
+    def role(self, obj):
+        profile = getattr(obj, "profile", None)
+        return profile.get_role_display() if profile else "-"
+
+    @admin.display(description="หน่วยงาน")
+    def unit(self, obj):
+        profile = getattr(obj, "profile", None)
+        return profile.unit if profile and profile.unit else "-"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History that changes only through the product's own pages."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.StepProgress)
+class StepProgressAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "step", "status", "changed_at", "is_late"]
+    list_filter = ["status", "step__number", "assessment__unit__kind", "is_late"]
+    search_fields = ["assessment__unit__name", "assessment__unit__code"]
+
+
+@admin.register(models.Submission)
+class SubmissionAdmin(ReadOnlyAdmin):
+    list_display = ["progress", "number", "submitted_at", "submitted_by", "is_late"]
+    list_filter = ["is_late", "progress__step__number"]
+    search_fields = ["progress__assessment__unit__name", "progress__assessment__unit__code"]
+
+
+@admin.register(models.Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["submission", "kind", "decided_by", "decided_at"]
+    list_filter = ["kind"]
+    search_fields = ["progress__assessment__unit__name", "comment"]
+
+
+@admin.register(models.Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "kind", "sent_on", "sent_at"]
+    list_filter = ["kind", "sent_on"]
+    search_fields = ["assessment__unit__name"]

@@ -1,0 +1,45 @@
+"""Demo accounts for `make run`. Never run this against production data."""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from milestones.models import Profile, Role, Unit
+
+DEMO_PASSWORD = "demo-kpi-2563"
+DEMO_USERS = [
+    # username, role, unit code, Thai display name
+    ("central", Role.STAFF, "C-ICT", "สมชาย ใจดี"),
+    ("regional", Role.STAFF, "P-90", "สมหญิง รักทะเล"),
+    ("reviewer", Role.REVIEWER, "C-PSDG", "ผู้ตรวจ กลุ่มพัฒนาระบบบริหาร"),
+    ("viewer", Role.VIEWER, None, "ผู้บริหาร กรมประมง"),
+    ("admin", Role.ADMIN, None, "ผู้ดูแลระบบ"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts (idempotent) and print their logins."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        User = get_user_model()
+        for username, role, unit_code, full_name in DEMO_USERS:
+            unit = None
+            if unit_code:
+                unit = Unit.objects.filter(code=unit_code).first()
+                if unit is None:
+                    raise CommandError(f"ไม่พบหน่วยงาน {unit_code}: run load_units first")
+            first, _, last = full_name.partition(" ")
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "email": f"{username}@example.go.th"},
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+            user.is_staff = user.is_superuser = role == Role.ADMIN
+            user.save()
+            Profile.objects.update_or_create(user=user, defaults={"role": role, "unit": unit})
+        self.stdout.write(f"Demo logins (password for every account: {DEMO_PASSWORD}):")
+        for username, role, unit_code, _ in DEMO_USERS:
+            unit = f" – {Unit.objects.get(code=unit_code).name}" if unit_code else ""
+            self.stdout.write(f"  {username:<10} {Role(role).label}{unit}")

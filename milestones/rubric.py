@@ -1,0 +1,247 @@
+"""Reading an indicator definition (YAML or JSON) and loading it.
+
+parse_rubric() checks the whole file first and raises RubricError naming
+the field (``indicator.steps[2].score``); load_rubric() then writes it in
+one transaction, so a bad file loads nothing.
+"""
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+
+from milestones.models import EvidenceRequirement, FormKind, Indicator, Round, Step, UnitKind, Weight
+from milestones.services import assessments_ensure
+
+
+class RubricError(ValueError):
+    def __init__(self, path: str, message: str):
+        self.path = path
+        super().__init__(f"{path}: {message}")
+
+
+@dataclass
+class LoadResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def read_file(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise RubricError(str(path), f"อ่านไฟล์ไม่ได้ ({exc})") from None
+    if not isinstance(data, dict):
+        raise RubricError("(root)", "ต้องเป็น mapping ที่มี round และ indicator")
+    return data
+
+
+def _req(mapping: dict, key: str, path: str):
+    if not isinstance(mapping, dict):
+        raise RubricError(path, "ต้องเป็น mapping")
+    if key not in mapping or mapping[key] in (None, ""):
+        raise RubricError(f"{path}.{key}", "ต้องระบุ")
+    return mapping[key]
+
+
+def _text(mapping: dict, key: str, path: str, *, required: bool = True) -> str:
+    value = _req(mapping, key, path) if required else mapping.get(key, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str | int):
+        raise RubricError(f"{path}.{key}", "ต้องเป็นข้อความ")
+    return str(value).strip()
+
+
+def _int(mapping: dict, key: str, path: str, *, default: int | None = None, lo: int = 0, hi: int = 10**6) -> int:
+    value = mapping.get(key, default) if default is not None else _req(mapping, key, path)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RubricError(f"{path}.{key}", "ต้องเป็นจำนวนเต็ม")
+    if not lo <= value <= hi:
+        raise RubricError(f"{path}.{key}", f"ต้องอยู่ระหว่าง {lo} ถึง {hi}")
+    return value
+
+
+def _decimal(mapping: dict, key: str, path: str, *, lo: Decimal, hi: Decimal) -> Decimal:
+    value = _req(mapping, key, path)
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise RubricError(f"{path}.{key}", "ต้องเป็นตัวเลข") from None
+    if isinstance(value, bool) or not lo <= number <= hi:
+        raise RubricError(f"{path}.{key}", f"ต้องอยู่ระหว่าง {lo} ถึง {hi}")
+    return number
+
+
+def _date(mapping: dict, key: str, path: str) -> dt.date:
+    value = _req(mapping, key, path)
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise RubricError(f"{path}.{key}", "ต้องเป็นวันที่ ค.ศ. รูปแบบ YYYY-MM-DD") from None
+
+
+def parse_rubric(data: dict) -> dict:
+    """Validate the whole definition; return it normalised. Raises RubricError."""
+    rnd = _req(data, "round", "")
+    rnd_path = "round"
+    parsed_round = {
+        "fiscal_year": _int(rnd, "fiscal_year", rnd_path, lo=2500, hi=3000),
+        "title": _text(rnd, "title", rnd_path, required=False),
+        "deadline": _date(rnd, "deadline", rnd_path),
+    }
+    ind = _req(data, "indicator", "")
+    p = "indicator"
+    parsed = {
+        "number": _int(ind, "number", p, lo=1, hi=999),
+        "title": _text(ind, "title", p),
+        "unit_of_measure": _text(ind, "unit_of_measure", p),
+        "description": _text(ind, "description", p, required=False),
+        "scoring_description": _text(ind, "scoring_description", p, required=False),
+        "evidence_description": _text(ind, "evidence_description", p, required=False),
+        "supervisor": _text(ind, "supervisor", p),
+        "supervisor_phone": _text(ind, "supervisor_phone", p, required=False),
+        "data_collector": _text(ind, "data_collector", p, required=False),
+        "data_collector_phone": _text(ind, "data_collector_phone", p, required=False),
+        "operators": _text(ind, "operators", p, required=False),
+    }
+
+    weights = _req(ind, "weights", p)
+    if not isinstance(weights, dict):
+        raise RubricError(f"{p}.weights", "ต้องเป็น mapping ของประเภทหน่วยงาน (central, regional) กับร้อยละ")
+    parsed_weights = {}
+    for kind, _pct in weights.items():
+        if kind not in UnitKind.values:
+            raise RubricError(f"{p}.weights.{kind}", f"ประเภทหน่วยงานต้องเป็น {', '.join(UnitKind.values)}")
+        parsed_weights[kind] = _decimal(weights, kind, f"{p}.weights", lo=Decimal(0), hi=Decimal(100))
+
+    steps = _req(ind, "steps", p)
+    if not isinstance(steps, list) or not steps:
+        raise RubricError(f"{p}.steps", "ต้องเป็นรายการขั้นตอนอย่างน้อย 1 ขั้นตอน")
+    parsed_steps = []
+    for i, step in enumerate(steps):
+        sp = f"{p}.steps[{i}]"
+        form = _text(step, "form", sp, required=False) or FormKind.FILES
+        if form not in FormKind.values:
+            raise RubricError(f"{sp}.form", f"ต้องเป็นหนึ่งใน {', '.join(FormKind.values)}")
+        parsed_steps.append(
+            {
+                "number": _int(step, "number", sp, lo=1, hi=10),
+                "description": _text(step, "description", sp),
+                "score": _decimal(step, "score", sp, lo=Decimal(0), hi=Decimal(99)),
+                "form_kind": form,
+            }
+        )
+    numbers = [s["number"] for s in parsed_steps]
+    if sorted(numbers) != list(range(1, len(numbers) + 1)):
+        raise RubricError(f"{p}.steps", "เลขขั้นตอนต้องเรียง 1, 2, 3, … ไม่ซ้ำและไม่ขาด")
+
+    reqs = ind.get("requirements") or []
+    if not isinstance(reqs, list):
+        raise RubricError(f"{p}.requirements", "ต้องเป็นรายการ")
+    parsed_reqs = []
+    for i, req in enumerate(reqs):
+        rp = f"{p}.requirements[{i}]"
+        req_steps = req.get("steps", []) if isinstance(req, dict) else []
+        if not isinstance(req_steps, list) or any(n not in numbers for n in req_steps):
+            raise RubricError(f"{rp}.steps", "ต้องเป็นรายการเลขขั้นตอนที่มีอยู่")
+        parsed_reqs.append(
+            {
+                "number": _int(req, "number", rp, lo=1, hi=99),
+                "description": _text(req, "description", rp),
+                "steps": sorted(req_steps),
+                "min_count": _int(req, "min_count", rp, default=0, lo=0, hi=100),
+                "is_report": bool(req.get("is_report", False)),
+            }
+        )
+    req_numbers = [r["number"] for r in parsed_reqs]
+    if len(set(req_numbers)) != len(req_numbers):
+        raise RubricError(f"{p}.requirements", "เลขหลักฐานซ้ำกัน")
+
+    return {
+        "round": parsed_round,
+        "indicator": parsed,
+        "weights": parsed_weights,
+        "steps": parsed_steps,
+        "requirements": parsed_reqs,
+    }
+
+
+def _upsert(model, lookup: dict, values: dict, result: LoadResult, label: str):
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model.objects.create(**lookup, **values)
+        result.created.append(label)
+        return obj
+    changed = [k for k, v in values.items() if getattr(obj, k) != v]
+    if changed:
+        for k in changed:
+            setattr(obj, k, values[k])
+        obj.full_clean(validate_unique=False, validate_constraints=False)
+        obj.save(update_fields=changed)
+        result.updated.append(f"{label} ({', '.join(changed)})")
+    else:
+        result.unchanged += 1
+    return obj
+
+
+@transaction.atomic
+def load_rubric(data: dict) -> LoadResult:
+    """Load a parsed definition; idempotent. Call parse_rubric() first."""
+    result = LoadResult()
+    rnd = data["round"]
+    round_obj = _upsert(
+        Round,
+        {"fiscal_year": rnd["fiscal_year"]},
+        {"title": rnd["title"], "deadline": rnd["deadline"]},
+        result,
+        f"round {rnd['fiscal_year']}",
+    )
+    ind = dict(data["indicator"])
+    number = ind.pop("number")
+    indicator = _upsert(Indicator, {"round": round_obj, "number": number}, ind, result, f"indicator {number}")
+
+    for kind, percent in data["weights"].items():
+        _upsert(Weight, {"indicator": indicator, "unit_kind": kind}, {"percent": percent}, result, f"weight {kind}")
+
+    steps = {}
+    for s in data["steps"]:
+        values = {k: v for k, v in s.items() if k != "number"}
+        steps[s["number"]] = _upsert(
+            Step, {"indicator": indicator, "number": s["number"]}, values, result, f"step {s['number']}"
+        )
+    # Steps dropped from the file go too, unless a unit already has progress on them (PROTECT).
+    for extra in indicator.steps.exclude(number__in=steps):
+        extra.delete()
+        result.updated.append(f"step {extra.number} removed")
+
+    for r in data["requirements"]:
+        values = {k: r[k] for k in ("description", "min_count", "is_report")}
+        req = _upsert(
+            EvidenceRequirement,
+            {"indicator": indicator, "number": r["number"]},
+            values,
+            result,
+            f"requirement {r['number']}",
+        )
+        wanted = {steps[n].pk for n in r["steps"]}
+        if set(req.steps.values_list("pk", flat=True)) != wanted:
+            req.steps.set(wanted)
+            if f"requirement {r['number']}" not in result.created:
+                result.updated.append(f"requirement {r['number']} (steps)")
+    indicator.requirements.exclude(number__in=[r["number"] for r in data["requirements"]]).delete()
+
+    assessments_ensure(indicator=indicator)
+    return result

@@ -1,0 +1,44 @@
+"""Writes that touch several models. Each runs in one transaction."""
+
+from django.db import transaction
+
+from milestones.models import Assessment, Indicator, StepProgress, Unit
+
+
+@transaction.atomic
+def assessments_ensure(*, indicator: Indicator, units=None) -> int:
+    """Give every active unit an assessment on the indicator, with a progress row per step.
+
+    Idempotent: existing rows are kept as they are; weights and scores are
+    recalculated so that a changed weight shows at once. Returns how many
+    assessments were created.
+    """
+    units = list(units if units is not None else Unit.objects.active())
+    existing = set(Assessment.objects.filter(indicator=indicator).values_list("unit_id", flat=True))
+    new = [Assessment(unit=u, indicator=indicator) for u in units if u.pk not in existing]
+    Assessment.objects.bulk_create(new, ignore_conflicts=True)
+
+    steps = list(indicator.steps.all())
+    assessments = list(
+        Assessment.objects.filter(indicator=indicator, unit__in=units).select_related("unit", "indicator")
+    )
+    StepProgress.objects.bulk_create(
+        [StepProgress(assessment=a, step=s) for a in assessments for s in steps], ignore_conflicts=True
+    )
+    assessments_recalculate(indicator=indicator, assessments=assessments)
+    return len(new)
+
+
+def assessments_recalculate(*, indicator: Indicator, assessments=None) -> None:
+    """Recompute level, score, weight and weighted score from the accepted steps."""
+    indicator = Indicator.objects.prefetch_related("weights").get(pk=indicator.pk)
+    if assessments is None:
+        assessments = Assessment.objects.filter(indicator=indicator).select_related("unit")
+    assessments = list(assessments)
+    progresses: dict[int, list[StepProgress]] = {}
+    for p in StepProgress.objects.filter(assessment__in=assessments).select_related("step"):
+        progresses.setdefault(p.assessment_id, []).append(p)
+    for a in assessments:
+        a.indicator = indicator
+        a.recalculate(progresses.get(a.pk, []))
+    Assessment.objects.bulk_update(assessments, ["level", "score", "weight", "weighted_score"], batch_size=500)

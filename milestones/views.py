@@ -1,0 +1,100 @@
+"""Pages every user starts from: login, the landing redirect, the unit page and the overview."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from milestones.access import get_assessment_for_user, require_overview, role_of, sees_every_unit, unit_id_of
+from milestones.audit import audit_record
+from milestones.models import Assessment, Role, Round, StepStatus, UnitKind
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(action="login", user=form.get_user(), request=self.request)
+        return response
+
+
+def _current_indicator_assessments():
+    current = Round.objects.current()
+    if current is None:
+        return None, Assessment.objects.none()
+    indicator = current.indicators.order_by("number").first()
+    return indicator, Assessment.objects.filter(indicator=indicator)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Unit staff land on their unit's page for the current round; everyone else on the overview."""
+    if sees_every_unit(request.user):
+        return redirect("overview")
+    if role_of(request.user) == Role.STAFF:
+        indicator, assessments = _current_indicator_assessments()
+        assessment = assessments.filter(unit_id=unit_id_of(request.user)).first()
+        if assessment is not None:
+            return redirect("assessment-detail", assessment.pk)
+        return render(request, "milestones/no_assessment.html", {"indicator": indicator}, status=200)
+    raise Http404("บัญชีนี้ยังไม่ได้กำหนดบทบาท กรุณาติดต่อผู้ดูแลระบบ")
+
+
+@login_required
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request, pk)
+    indicator = (
+        type(assessment.indicator)
+        .objects.select_related("round")
+        .prefetch_related("requirements__steps")
+        .get(pk=assessment.indicator_id)
+    )
+    progresses = list(assessment.steps.select_related("step", "changed_by").order_by("step__number"))
+    requirements_by_step: dict[int, list] = {}
+    for requirement in indicator.requirements.all():
+        for step in requirement.steps.all():
+            requirements_by_step.setdefault(step.pk, []).append(requirement)
+    rows = [(p, requirements_by_step.get(p.step_id, [])) for p in progresses]
+    return render(
+        request,
+        "milestones/assessment_detail.html",
+        {
+            "assessment": assessment,
+            "indicator": indicator,
+            "rows": rows,
+            "report_requirements": [r for r in indicator.requirements.all() if r.is_report],
+        },
+    )
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Every unit's level and weighted score for the current round's first indicator."""
+    require_overview(request)
+    indicator, assessments = _current_indicator_assessments()
+    assessments = assessments.select_related("unit").order_by("unit__kind", "unit__code")
+    kind = request.GET.get("kind")
+    if kind in UnitKind.values:
+        assessments = assessments.filter(unit__kind=kind)
+    levels = (
+        Assessment.objects.filter(indicator=indicator)
+        .values("unit__kind", "level")
+        .annotate(n=Count("id"))
+        .order_by("unit__kind", "level")
+    )
+    submitted = assessments.filter(steps__status=StepStatus.SUBMITTED).distinct().count() if indicator else 0
+    return render(
+        request,
+        "milestones/overview.html",
+        {
+            "indicator": indicator,
+            "assessments": assessments,
+            "levels": levels,
+            "kind": kind,
+            "kinds": UnitKind.choices,
+            "awaiting_review": submitted,
+        },
+    )
