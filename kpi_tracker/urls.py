@@ -14,4 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("milestones.urls")),
+    path("", include("evidence.urls")),  # step pages, uploads, downloads (staff)
+    path("review/", include("milestones.urls_review")),  # queue, decisions, dashboard, audit (reviewers)
+    path("reports/", include("milestones.urls_reports")),  # PDFs, memo, E-saraban package
 ]

@@ -1,0 +1,10 @@
+"""Writes that touch several models, one module per area, each function @transaction.atomic.
+
+- assessments: giving units their assessments, recalculating scores
+- steps: saving step content and submitting a step (unit staff)
+- review: accepting, returning, reopening; extensions (management-systems group)
+"""
+
+from milestones.services.assessments import assessments_ensure, assessments_recalculate
+
+__all__ = ["assessments_ensure", "assessments_recalculate"]
