@@ -1,0 +1,212 @@
+"""The access matrix: every URL of the project x every role x every method, with the expected status.
+
+How to add a URL: add one entry to MATRIX below, keyed by the URL name (namespaced names as
+"ns:name"), with
+- `kwargs`: a function of the `World` (the shared cast plus lazily built objects such as an
+  evidence file of unit A) returning the URL kwargs, or None when the URL takes none;
+- `expect`: {method: {role: status}} for every method the view answers. Build each role map
+  with `by_role(...)`; a method the view does not accept is listed too, with 405 for the roles
+  that reach the view (anonymous users may be sent to the login page first).
+- `data` (optional): a function of the World returning the POST body the matrix sends
+  (the default is an empty body: the matrix tests who gets in, not what the form accepts).
+
+A URL with no entry fails `test_every_url_has_an_entry_in_the_matrix`; an entry whose URL is
+gone fails `test_every_matrix_entry_is_a_real_url`. Patterns under SKIPPED are Django's own
+(admin, language switch) and are not ours to test here.
+
+Roles: anonymous, own (staff of the unit that owns the object: unit A), other (staff of unit B),
+reviewer, viewer, admin.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROLES = ("anonymous", "own", "other", "reviewer", "viewer", "admin")
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+# URL prefixes and namespaces that are Django's own, skipped by the walk.
+SKIPPED_NAMESPACES = {"admin"}
+SKIPPED_PREFIXES = ("admin/", "i18n/")
+
+LOGIN = 302  # anonymous users are sent to the login page
+
+
+def by_role(
+    *,
+    anonymous: int = LOGIN,
+    own: int,
+    other: int,
+    reviewer: int,
+    viewer: int,
+    admin: int,
+) -> dict[str, int]:
+    return {
+        "anonymous": anonymous,
+        "own": own,
+        "other": other,
+        "reviewer": reviewer,
+        "viewer": viewer,
+        "admin": admin,
+    }
+
+
+def everyone(status: int, *, anonymous: int = LOGIN) -> dict[str, int]:
+    return by_role(anonymous=anonymous, own=status, other=status, reviewer=status, viewer=status, admin=status)
+
+
+# Common shapes.
+UNIT_PAGE = by_role(own=200, other=404, reviewer=200, viewer=200, admin=200)
+UNIT_CHANGE = by_role(own=302, other=404, reviewer=403, viewer=403, admin=403)
+NOT_ALLOWED = everyone(405)
+
+
+class World:
+    """The cast plus objects built on demand, through the real services where they exist."""
+
+    def __init__(self, cast: SimpleNamespace):
+        self.cast = cast
+
+    def __getattr__(self, name):
+        return getattr(self.cast, name)
+
+    @cached_property
+    def progress_a1(self):
+        return self.cast.assessment_a.steps.select_related("step").get(step__number=1)
+
+
+@dataclass
+class Row:
+    expect: dict[str, dict[str, int]]
+    kwargs: Callable[[World], dict] | None = None
+    data: Callable[[World], dict] = field(default=lambda world: {})
+
+
+MATRIX: dict[str, Row] = {
+    # kpi_tracker/urls.py
+    "login": Row(
+        expect={
+            # Logged-in users are sent on whatever the method; a POST with no credentials
+            # re-renders the form (Django's FormView treats PUT like POST).
+            "GET": everyone(302, anonymous=200),
+            "POST": everyone(302, anonymous=200),
+            "PUT": everyone(302, anonymous=200),
+            "DELETE": everyone(302, anonymous=405),
+        }
+    ),
+    "logout": Row(
+        expect={
+            "GET": everyone(405, anonymous=405),
+            "POST": everyone(302, anonymous=302),
+            "PUT": everyone(405, anonymous=405),
+        }
+    ),
+    # milestones/urls.py
+    "home": Row(
+        expect={
+            "GET": everyone(302),
+            "POST": everyone(302),  # the landing page only redirects
+        }
+    ),
+    "assessment-detail": Row(
+        kwargs=lambda w: {"pk": w.assessment_a.pk},
+        expect={"GET": UNIT_PAGE, "POST": UNIT_PAGE},
+    ),
+    "overview": Row(
+        expect={
+            "GET": by_role(own=403, other=403, reviewer=200, viewer=200, admin=200),
+            "POST": by_role(own=403, other=403, reviewer=200, viewer=200, admin=200),
+        }
+    ),
+}
+
+
+def _walk(patterns, prefix: str = "", namespace: str = ""):
+    """Yield (name, route) for every URL pattern, descending into includes."""
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if entry.namespace in SKIPPED_NAMESPACES or route.startswith(SKIPPED_PREFIXES):
+                continue
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, route, ns)
+        elif isinstance(entry, URLPattern):
+            if route.startswith(SKIPPED_PREFIXES):
+                continue
+            yield (f"{namespace}{entry.name}" if entry.name else None), route
+
+
+def project_urls() -> list[tuple[str | None, str]]:
+    return list(_walk(get_resolver().url_patterns))
+
+
+def test_every_url_has_an_entry_in_the_matrix():
+    missing = [f"{name or '(unnamed)'} ({route})" for name, route in project_urls() if name not in MATRIX]
+    assert not missing, "add these URLs to MATRIX in tests/test_access_matrix.py: " + ", ".join(missing)
+
+
+def test_every_matrix_entry_is_a_real_url():
+    names = {name for name, _ in project_urls()}
+    assert not set(MATRIX) - names, f"stale rows in MATRIX: {sorted(set(MATRIX) - names)}"
+
+
+def test_every_entry_covers_every_role_for_get_and_post():
+    for name, row in MATRIX.items():
+        assert {"GET", "POST"} <= set(row.expect), name
+        for method, statuses in row.expect.items():
+            assert method in METHODS, (name, method)
+            assert set(statuses) == set(ROLES), (name, method)
+
+
+def _cases():
+    for name, row in MATRIX.items():
+        for method, statuses in row.expect.items():
+            for role in ROLES:
+                yield pytest.param(name, method, role, statuses[role], id=f"{name}-{method}-{role}")
+
+
+def user_for(world: World, role: str):
+    return {
+        "anonymous": None,
+        "own": world.staff_a,
+        "other": world.staff_b,
+        "reviewer": world.reviewer,
+        "viewer": world.viewer,
+        "admin": world.admin,
+    }[role]
+
+
+def url_for(world: World, name: str) -> str:
+    row = MATRIX[name]
+    return reverse(name, kwargs=row.kwargs(world) if row.kwargs else None)
+
+
+def request(client: Client, method: str, url: str, data: dict):
+    if method == "GET":
+        return client.get(url)
+    if method == "POST":
+        return client.post(url, data)
+    return getattr(client, method.lower())(url)
+
+
+@pytest.fixture
+def world(cast, before_deadline):
+    return World(cast)
+
+
+@pytest.mark.parametrize("name, method, role, expected", list(_cases()))
+def test_access(world, name, method, role, expected):
+    client = Client()
+    user = user_for(world, role)
+    if user is not None:
+        client.force_login(user)
+    row = MATRIX[name]
+    response = request(client, method, url_for(world, name), row.data(world))
+    assert response.status_code == expected, f"{method} {name} as {role}"
+    if expected == LOGIN and role == "anonymous" and name not in {"login", "logout"}:
+        assert response.url.startswith(reverse("login")), "anonymous users go to the login page"
