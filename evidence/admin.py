@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from evidence.models import EvidenceFile
+from evidence.models import EvidenceFile, Feedback, PlanRow, StepSummary, WorkItem, WorkProcess
 
 
 @admin.register(EvidenceFile)
@@ -17,3 +17,48 @@ class EvidenceFileAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ContentAdmin(admin.ModelAdmin):
+    """Step content is the unit's own work: the admin shows it, the unit's pages change it."""
+
+    list_select_related = ["progress__assessment__unit", "progress__step"]
+    search_fields = ["progress__assessment__unit__name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StepSummary)
+class StepSummaryAdmin(ContentAdmin):
+    list_display = ["progress", "updated_at"]
+
+
+@admin.register(WorkProcess)
+class WorkProcessAdmin(ContentAdmin):
+    list_display = ["name", "progress", "is_chosen"]
+    search_fields = ["name", "progress__assessment__unit__name"]
+
+
+@admin.register(WorkItem)
+class WorkItemAdmin(ContentAdmin):
+    list_display = ["topic", "progress", "date", "kind", "platform", "removed_at"]
+    list_filter = ["kind", "platform"]
+    search_fields = ["topic", "progress__assessment__unit__name"]
+
+
+@admin.register(PlanRow)
+class PlanRowAdmin(ContentAdmin):
+    list_display = ["process", "progress", "digital_system", "responsible"]
+    search_fields = ["process", "progress__assessment__unit__name"]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ContentAdmin):
+    list_display = ["progress", "topic"]
