@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= kpi_tracker.settings
 
-.PHONY: run test bench setup demo-data lint messages check-migrations clean system-deps
+.PHONY: run test bench setup demo-data lint messages check-migrations clean system-deps e2e-deps
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ system-deps:
 
 setup: $(STAMP) system-deps
 
+# Debian's chromium for the browser tests (tests/e2e/); installed only if missing.
+e2e-deps:
+	@bash scripts/e2e-deps.sh
+
 demo-data: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_units --sample data/units/sample-units.csv
@@ -33,7 +37,7 @@ run: demo-data
 	@echo "Serving http://127.0.0.1:8000 (Ctrl-C stops)"
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-test: setup
+test: setup e2e-deps
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest

@@ -1,0 +1,108 @@
+"""Browser tests: Playwright for Python driving Debian's chromium against pytest-django's live_server.
+
+- chromium comes from Debian (scripts/e2e-deps.sh, run by `make test`); `playwright install`
+  is never used.
+- live_server answers from a thread with the test database, so every test here is
+  transactional (live_server implies it) and the clock is real: the round's deadline
+  (15 September 2563) is long past, so `unit_open` gives unit A an extension.
+- When a test fails, every page it opened is saved to test-results/ as a PNG and an HTML file.
+"""
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an asyncio loop in this thread; the ORM calls the fixtures make
+# here are still ordinary blocking calls, so Django's async-safety guard is lifted for e2e.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
+
+from conftest import PASSWORD  # noqa: E402
+
+CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
+RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+TIMEOUT_MS = 15_000
+
+
+def pytest_collection_modifyitems(items):
+    here = str(Path(__file__).parent)
+    for item in items:
+        if str(item.fspath).startswith(here):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"e2e_report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser() -> Browser:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/e2e-deps.sh` (make test does)", pytrace=False)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser, live_server, request) -> BrowserContext:
+    context = browser.new_context(
+        base_url=live_server.url, locale="th-TH", timezone_id="Asia/Bangkok", accept_downloads=True
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    yield context
+    failed = any(
+        getattr(request.node, f"e2e_report_{when}", None) and getattr(request.node, f"e2e_report_{when}").failed
+        for when in ("setup", "call")
+    )
+    if failed:
+        _save_pages(context, request.node.nodeid)
+    context.close()
+
+
+def _save_pages(context: BrowserContext, nodeid: str) -> None:
+    RESULTS_DIR.mkdir(exist_ok=True)
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid)[-150:]
+    for i, page in enumerate(context.pages):
+        try:
+            page.screenshot(path=str(RESULTS_DIR / f"{stem}-{i}.png"), full_page=True)
+            (RESULTS_DIR / f"{stem}-{i}.html").write_text(page.content(), encoding="utf-8")
+        except Exception as exc:  # a crashed page must not hide the test's own failure
+            print(f"e2e: could not save page {i} of {nodeid}: {exc}")
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+@pytest.fixture
+def unit_open(cast):
+    """Unit A with its deadline extended 60 days from today, so staff can upload and submit."""
+    assessment = cast.assessment_a
+    assessment.extended_deadline = dt.date.today() + dt.timedelta(days=60)
+    assessment.save(update_fields=["extended_deadline"])
+    return cast
+
+
+def log_in(page: Page, user, password: str = PASSWORD) -> None:
+    """Log in through the real login form, as a person would."""
+    page.goto("/login/")
+    page.get_by_label("ชื่อผู้ใช้").fill(user.username)
+    page.get_by_label("รหัสผ่าน").fill(password)
+    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    page.wait_for_load_state()
+
+
+def log_out(page: Page) -> None:
+    page.get_by_role("button", name="ออกจากระบบ").click()
+    page.wait_for_url(re.compile(r"/login/"))
