@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from kpi_tracker.health import healthz
 from milestones.views import LoginView
 
 admin.site.site_header = "KPI Tracker กรมประมง"
@@ -9,6 +10,7 @@ admin.site.site_title = "KPI Tracker"
 admin.site.index_title = "จัดการข้อมูลตัวชี้วัด หน่วยงาน และผู้ใช้"
 
 urlpatterns = [
+    path("healthz/", healthz, name="healthz"),  # load balancer probe, no login
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -89,6 +89,14 @@ class Row:
 
 MATRIX: dict[str, Row] = {
     # kpi_tracker/urls.py
+    "healthz": Row(
+        # The load balancer's probe: no login, safe methods only.
+        expect={
+            "GET": everyone(200, anonymous=200),
+            "POST": everyone(405, anonymous=405),
+            "PUT": everyone(405, anonymous=405),
+        }
+    ),
     "login": Row(
         expect={
             # Logged-in users are sent on whatever the method; a POST with no credentials
