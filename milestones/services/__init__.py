@@ -6,5 +6,13 @@
 """
 
 from milestones.services.assessments import assessments_ensure, assessments_recalculate
+from milestones.services.review import extension_decide, extension_request, step_reopen, step_review
 
-__all__ = ["assessments_ensure", "assessments_recalculate"]
+__all__ = [
+    "assessments_ensure",
+    "assessments_recalculate",
+    "extension_decide",
+    "extension_request",
+    "step_reopen",
+    "step_review",
+]
