@@ -87,10 +87,15 @@ def page(context: BrowserContext) -> Page:
 
 @pytest.fixture
 def unit_open(cast):
-    """Unit A with its deadline extended 60 days from today, so staff can upload and submit."""
-    assessment = cast.assessment_a
-    assessment.extended_deadline = dt.date.today() + dt.timedelta(days=60)
-    assessment.save(update_fields=["extended_deadline"])
+    """Unit A granted an extension to 60 days from today (through the real extension service),
+    so its staff can upload and submit although the round's deadline has passed."""
+    from milestones.services import extension_decide, extension_request
+
+    extension = extension_request(assessment=cast.assessment_a, user=cast.staff_a, reason="ทดสอบผ่านเบราว์เซอร์")
+    extension_decide(
+        extension=extension, user=cast.reviewer, grant=True, new_deadline=dt.date.today() + dt.timedelta(days=60)
+    )
+    cast.assessment_a.refresh_from_db()
     return cast
 
 
