@@ -1,0 +1,299 @@
+"""The load driver: simulated users over keep-alive HTTP connections, one thread each.
+
+Usage: python benchmarks/loadgen.py PLAN.json OUT.json
+
+Runs in its own process (the server under test is gunicorn in another). No Django here: the
+plan (written by benchmarks/_loadsite.py) carries the accounts and URLs. Each user logs in
+through the real login form and then loops over its role's actions with a think time between
+requests, until the run's time is up. Every request is recorded with its kind (page, upload,
+submit, review, pdf, download, login, ceiling), status, latency and wall-clock time; uploads
+answered with success are listed with the sha256 of what was sent, so the fault run can check
+nothing acknowledged was lost.
+
+Traffic goes only to the plan's base URL, which must be on 127.0.0.1. Every loop is bounded by
+the run's deadline and by a request count.
+"""
+
+import http.client
+import json
+import random
+import re
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+MAX_REQUESTS_PER_USER = 100_000
+MAX_REDIRECTS = 5
+
+
+class Recorder:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.records: list[list] = []  # [wall_time, kind, name, status, ms, ok]
+        self.uploads: list[dict] = []  # uploads answered with success
+
+    def add(self, kind: str, name: str, status: int, ms: float, ok: bool, started: float) -> None:
+        with self.lock:
+            self.records.append([round(started, 4), kind, name, status, round(ms, 2), ok])
+
+
+class User:
+    """One simulated person: a cookie jar and a keep-alive connection to the server."""
+
+    def __init__(self, plan: dict, recorder: Recorder, username: str, index: int):
+        parts = urllib.parse.urlsplit(plan["base"])
+        if parts.hostname != "127.0.0.1":
+            raise SystemExit("loadgen drives 127.0.0.1 only")
+        self.host, self.port = parts.hostname, parts.port
+        self.origin = f"https://127.0.0.1:{self.port}"  # as seen through the TLS-terminating proxy
+        self.plan = plan
+        self.recorder = recorder
+        self.username = username
+        self.client_ip = f"10.{index // 250}.{index % 250}.{1 + index % 200}"
+        self.cookies: dict[str, str] = {}
+        self.conn: http.client.HTTPConnection | None = None
+        self.csrf = ""
+        self.requests = 0
+        self.rng = random.Random(index)
+
+    # --- HTTP -------------------------------------------------------------------------------
+    def _connection(self) -> http.client.HTTPConnection:
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        return self.conn
+
+    def raw(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+        self.requests += 1
+        headers = {
+            "Host": f"127.0.0.1:{self.port}",
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": self.client_ip,
+            "Accept-Language": "th",
+            **(headers or {}),
+        }
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if method != "GET":
+            headers.setdefault("Origin", self.origin)
+            headers.setdefault("Referer", self.origin + path)
+        for attempt in (1, 2):
+            reused = self.conn is not None
+            try:
+                conn = self._connection()
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                data = response.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # The server closed an idle keep-alive connection as we reused it: a browser
+                # retries on a fresh connection, and so do we (once).
+                self.close()
+                if not reused or attempt == 2:
+                    raise
+            except (OSError, http.client.HTTPException):
+                self.close()
+                raise
+        for key, value in response.getheaders():
+            if key.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                cookie_value = rest.split(";", 1)[0]
+                if "max-age=0" in value.lower() or cookie_value in ('""', ""):
+                    self.cookies.pop(name.strip(), None)
+                else:
+                    self.cookies[name.strip()] = cookie_value
+        if response.getheader("Connection", "").lower() == "close":
+            self.close()
+        return response.status, response, data
+
+    def call(self, kind: str, name: str, method: str, path: str, *, body=None, headers=None, ok=(200,), follow=True):
+        """One logical request (redirects followed and timed with it). Returns (status, body, final path)."""
+        started_wall, started = time.time(), time.perf_counter()
+        status, data, location = 0, b"", path
+        try:
+            status, response, data = self.raw(method, path, body, headers)
+            redirects = 0
+            while follow and status in (301, 302, 303) and redirects < MAX_REDIRECTS:
+                location = urllib.parse.urlsplit(response.getheader("Location", "/"))
+                location = location.path + (f"?{location.query}" if location.query else "")
+                status, response, data = self.raw("GET", location)
+                redirects += 1
+        except (OSError, http.client.HTTPException):
+            status = 0
+        ms = (time.perf_counter() - started) * 1000
+        good = status in ok
+        self.recorder.add(kind, name, status, ms, good, started_wall)
+        if data:
+            match = CSRF_RE.search(data.decode("utf-8", "replace"))
+            if match:
+                self.csrf = match.group(1)
+        return status, data, location
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def post_form(self, kind: str, name: str, path: str, fields: dict, **kw):
+        body = urllib.parse.urlencode({"csrfmiddlewaretoken": self.csrf, **fields}, doseq=True).encode()
+        return self.call(
+            kind, name, "POST", path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded"}, **kw
+        )
+
+    def post_multipart(
+        self, kind: str, name: str, path: str, fields: dict, files: list[tuple[str, str, bytes, str]], **kw
+    ):
+        boundary = uuid.uuid4().hex
+        parts = []
+        for key, value in {"csrfmiddlewaretoken": self.csrf, **fields}.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode())
+        for field, filename, content, content_type in files:
+            quoted = urllib.parse.quote(filename)
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{quoted}"\r\n'
+                f"Content-Type: {content_type}\r\n\r\n".encode()
+                + content
+                + b"\r\n"
+            )
+        parts.append(f"--{boundary}--\r\n".encode())
+        return self.call(
+            kind,
+            name,
+            "POST",
+            path,
+            body=b"".join(parts),
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+            **kw,
+        )
+
+    # --- actions ----------------------------------------------------------------------------
+    def login(self) -> bool:
+        urls = self.plan["urls"]
+        self.call("login", "login-form", "GET", urls["login"])
+        status, _, final = self.post_form(
+            "login", "login", urls["login"], {"username": self.username, "password": self.plan["password"]}
+        )
+        return status == 200 and not final.startswith(urls["login"])
+
+    def think(self) -> None:
+        low, high = self.plan.get("think_s", [0.5, 2.0])
+        time.sleep(self.rng.uniform(low, high))
+
+
+def tiny_pdf(label: str) -> bytes:
+    """A small, valid one-page PDF whose content (and so sha256) is unique to `label`."""
+    text = f"BT /F1 12 Tf 72 720 Td ({label}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+# --- roles ----------------------------------------------------------------------------------
+def staff_loop(user: User, account: dict, deadline: float) -> None:
+    while time.time() < deadline and user.requests < MAX_REQUESTS_PER_USER:
+        user.call("page", "unit-page", "GET", account["unit_url"])
+        user.think()
+
+
+def reviewer_loop(user: User, deadline: float) -> None:
+    urls = user.plan["urls"]
+    while time.time() < deadline and user.requests < MAX_REQUESTS_PER_USER:
+        user.call("page", "overview", "GET", urls["overview"])
+        user.think()
+
+
+def run_user(plan: dict, recorder: Recorder, role: str, account, index: int, start_at: float, deadline: float) -> None:
+    time.sleep(max(0.0, start_at - time.time()))
+    username = account["username"] if role == "staff" else account
+    user = User(plan, recorder, username, index)
+    tries = 0
+    while not user.login():
+        tries += 1
+        if tries >= 20 or time.time() >= deadline:
+            return
+        time.sleep(1.0)
+    try:
+        if role == "staff":
+            staff_loop(user, account, deadline)
+        else:
+            reviewer_loop(user, deadline)
+    finally:
+        user.close()
+
+
+def ceiling(plan: dict, recorder: Recorder) -> None:
+    """Closed loop on the trivial view, no think time: what the stack itself can do."""
+    spec = plan["ceiling"]
+    deadline = time.time() + spec["seconds"]
+
+    def hammer(index: int) -> None:
+        user = User(plan, recorder, "ceiling", 10_000 + index)
+        while time.time() < deadline and user.requests < MAX_REQUESTS_PER_USER:
+            user.call("ceiling", "healthz", "GET", plan["urls"]["healthz"])
+        user.close()
+
+    threads = [threading.Thread(target=hammer, args=(i,)) for i in range(spec["threads"])]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(spec["seconds"] + 60)
+
+
+def main(plan_path: str, out_path: str) -> None:
+    with open(plan_path, encoding="utf-8") as f:
+        plan = json.load(f)
+    recorder = Recorder()
+    n_users = int(plan["users"])
+    n_reviewers = int(plan["reviewer_users"])
+    started = time.time()
+    ramp = float(plan["ramp_s"])
+    deadline = started + ramp + float(plan["duration_s"])
+    threads = []
+    for i in range(n_users):
+        if i < n_reviewers:
+            role, account = "reviewer", plan["reviewers"][i % len(plan["reviewers"])]
+        else:
+            role, account = "staff", plan["staff"][(i - n_reviewers) % len(plan["staff"])]
+        start_at = started + ramp * i / max(1, n_users)
+        threads.append(
+            threading.Thread(target=run_user, args=(plan, recorder, role, account, i, start_at, deadline), daemon=True)
+        )
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(max(0.0, deadline - time.time()) + 90)
+    measured_from = started + ramp
+    load_end = time.time()
+    if plan.get("ceiling"):
+        ceiling(plan, recorder)
+    with open(out_path, "w", encoding="utf-8") as f:
+        json.dump(
+            {
+                "measured_from": measured_from,
+                "load_end": load_end,
+                "records": recorder.records,
+                "uploads": recorder.uploads,
+            },
+            f,
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
