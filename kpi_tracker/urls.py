@@ -5,6 +5,9 @@ from django.urls import include, path
 from kpi_tracker.health import healthz
 from milestones.views import LoginView
 
+# A database outage answers the Thai 503 page, anything else the plain Thai 500 page.
+handler500 = "kpi_tracker.middleware.server_error"
+
 admin.site.site_header = "KPI Tracker กรมประมง"
 admin.site.site_title = "KPI Tracker"
 admin.site.index_title = "จัดการข้อมูลตัวชี้วัด หน่วยงาน และผู้ใช้"

@@ -1,0 +1,78 @@
+"""Project middleware: the client address behind a proxy, and a friendly page while the database is down.
+
+Security headers are Django's own (SecurityMiddleware, XFrameOptionsMiddleware, settings.SECURE_*)
+and django-csp's; nothing here repeats them.
+"""
+
+import logging
+import sys
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.template import loader
+from django.views.decorators.csrf import requires_csrf_token
+
+logger = logging.getLogger(__name__)
+
+DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 15
+
+
+class ForwardedForMiddleware:
+    """With BEHIND_PROXY on, take the client address from the last X-Forwarded-For entry.
+
+    The last entry is the one our own proxy appended, so a client cannot forge it by sending
+    its own header. The audit log and the login throttle both read REMOTE_ADDR afterwards;
+    without this every request would seem to come from the proxy and one user's failed logins
+    would lock out everybody behind it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.BEHIND_PROXY:
+            forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+            last = forwarded.rsplit(",", 1)[-1].strip()
+            if last:
+                request.META["REMOTE_ADDR"] = last
+        return self.get_response(request)
+
+
+def database_unavailable_response() -> HttpResponse:
+    """The Thai 503 page. Rendered without a request context: it must not touch the database."""
+    response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that cannot reach the database answers 503 with a Thai page, not a 500 with a traceback.
+
+    Connections are opened per request (with health checks when persistent), so the app recovers
+    by itself once the database is back. Errors raised outside the view (for instance while the
+    session middleware saves the session) reach `server_error` below, which does the same.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DATABASE_DOWN_ERRORS):
+            logger.error("database unavailable: %s", exception)
+            return database_unavailable_response()
+        return None
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: the 503 page when the database is the cause, else the plain Thai 500 page."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, DATABASE_DOWN_ERRORS):
+        return database_unavailable_response()
+    return HttpResponseServerError(loader.render_to_string("500.html"))
