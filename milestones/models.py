@@ -347,6 +347,16 @@ class StepProgress(models.Model):
         """Content may change only while the unit holds the step (not sent, not accepted)."""
         return self.status in {StepStatus.NOT_STARTED, StepStatus.DRAFT, StepStatus.RETURNED}
 
+    def missing_requirements(self) -> list[str]:
+        """Everything still lacking before the step may be submitted, in Thai (rules: evidence.content)."""
+        from evidence.content import missing_requirements
+
+        return missing_requirements(self)
+
+    def can_submit(self, now: dt.datetime | None = None) -> bool:
+        """Editable, before the assessment's deadline (extension included) and complete."""
+        return self.is_editable and not self.assessment.is_past_deadline(now) and not self.missing_requirements()
+
 
 class Submission(models.Model):
     """One sending of a step for review, with a snapshot of what was sent."""

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
 from milestones.access import get_assessment_for_user, require_overview, role_of, sees_every_unit, unit_id_of
 from milestones.audit import audit_record
@@ -44,6 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_assessment_for_user(request, pk)
     indicator = (

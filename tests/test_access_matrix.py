@@ -79,6 +79,16 @@ class World:
     def progress_a1(self):
         return self.cast.assessment_a.steps.select_related("step").get(step__number=1)
 
+    @cached_property
+    def evidence_a1(self):
+        """A PDF uploaded by unit A's staff to step 1, through the real service."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from evidence.services import evidence_add
+
+        pdf = SimpleUploadedFile("คำสั่ง.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+        return evidence_add(progress=self.progress_a1, user=self.cast.staff_a, upload=pdf)
+
 
 @dataclass
 class Row:
@@ -123,7 +133,36 @@ MATRIX: dict[str, Row] = {
     ),
     "assessment-detail": Row(
         kwargs=lambda w: {"pk": w.assessment_a.pk},
-        expect={"GET": UNIT_PAGE, "POST": UNIT_PAGE},
+        expect={"GET": UNIT_PAGE, "POST": NOT_ALLOWED},
+    ),
+    # evidence/urls.py
+    "step-detail": Row(
+        kwargs=lambda w: {"pk": w.assessment_a.pk, "number": 1},
+        expect={"GET": UNIT_PAGE, "POST": NOT_ALLOWED},
+    ),
+    "step-save": Row(
+        kwargs=lambda w: {"pk": w.assessment_a.pk, "number": 1},
+        expect={"GET": NOT_ALLOWED, "POST": UNIT_CHANGE},
+    ),
+    "evidence-upload": Row(
+        kwargs=lambda w: {"pk": w.assessment_a.pk, "number": 1},
+        expect={"GET": NOT_ALLOWED, "POST": UNIT_CHANGE},
+    ),
+    "step-submit": Row(
+        kwargs=lambda w: {"pk": w.assessment_a.pk, "number": 1},
+        expect={"GET": NOT_ALLOWED, "POST": UNIT_CHANGE},
+    ),
+    "evidence-download": Row(
+        kwargs=lambda w: {"pk": w.evidence_a1.pk},
+        expect={"GET": UNIT_PAGE, "POST": NOT_ALLOWED},
+    ),
+    "evidence-preview": Row(
+        kwargs=lambda w: {"pk": w.evidence_a1.pk},
+        expect={"GET": UNIT_PAGE, "POST": NOT_ALLOWED},
+    ),
+    "evidence-remove": Row(
+        kwargs=lambda w: {"pk": w.evidence_a1.pk},
+        expect={"GET": NOT_ALLOWED, "POST": UNIT_CHANGE},
     ),
     "overview": Row(
         expect={

@@ -7,6 +7,7 @@
 
 from milestones.services.assessments import assessments_ensure, assessments_recalculate
 from milestones.services.review import extension_decide, extension_request, step_reopen, step_review
+from milestones.services.steps import StepRefused, step_lock_for_change, step_mark_draft, step_submit
 
 __all__ = [
     "assessments_ensure",
@@ -15,4 +16,8 @@ __all__ = [
     "extension_request",
     "step_reopen",
     "step_review",
+    "StepRefused",
+    "step_lock_for_change",
+    "step_mark_draft",
+    "step_submit",
 ]

@@ -1,0 +1,180 @@
+"""The step forms (one per Step.form_kind), the row formsets and the upload form.
+
+Forms only validate input and hand plain data to the services; they hold no rules
+about steps. Labels, hints and errors are Thai.
+"""
+
+import datetime as dt
+import re
+
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from evidence.models import FeedbackTopic, Participants, Platform, WorkItemKind
+from evidence.validation import ALLOWED_EXTENSIONS
+from kpi_tracker.lib import thai
+
+THAI_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+
+
+class ThaiDateField(forms.DateField):
+    """A date typed as 2020-09-15 (what the browser's date picker sends) or 15/9/2563 (B.E.)."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    default_error_messages = {"invalid": _("กรุณากรอกวันที่ให้ถูกต้อง เช่น 15/09/2563")}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = thai.to_arabic_digits(value)
+            match = THAI_DATE.match(value)
+            if match:
+                day, month, year = (int(g) for g in match.groups())
+                if year > 2400:
+                    year = thai.ce_year(year)
+                try:
+                    return dt.date(year, month, day)
+                except ValueError:
+                    raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return super().to_python(value)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if not files:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(
+        label=_("ไฟล์หลักฐาน"),
+        help_text=_("เลือกได้หลายไฟล์พร้อมกัน: PDF, Word, Excel, PowerPoint, OpenDocument, JPEG, PNG, ข้อความ, CSV"),
+        error_messages={"required": _("กรุณาเลือกไฟล์อย่างน้อย 1 ไฟล์")},
+    )
+    evidence_date = ThaiDateField(
+        label=_("วันที่ของหลักฐาน"),
+        help_text=_("วันที่ประชุมหรือวันที่ของเอกสาร (ไม่ใช่วันที่อัปโหลด)"),
+        error_messages={"required": _("กรุณาระบุวันที่ของหลักฐาน")},
+    )
+    work_item = forms.TypedChoiceField(label=_("เป็นหลักฐานของชิ้นงาน"), required=False, coerce=int, empty_value=None)
+    description = forms.CharField(label=_("คำอธิบาย (ถ้ามี)"), max_length=255, required=False)
+
+    def __init__(self, *args, work_items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].widget.attrs["accept"] = ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS)
+        if work_items:
+            self.fields["work_item"].choices = [("", _("หลักฐานทั่วไปของขั้นตอน"))] + [
+                (item.pk, f"{thai.thai_date(item.date, short=True)} {item.topic}") for item in work_items
+            ]
+        else:
+            del self.fields["work_item"]
+
+
+class SummaryForm(forms.Form):
+    summary = forms.CharField(
+        label=_("สรุปผลการทบทวนกระบวนการงาน"),
+        help_text=_("สรุปสั้น ๆ ว่าได้ทบทวนกระบวนการงานใดบ้าง และกระบวนการใดนำเทคโนโลยีดิจิทัลมาใช้ได้"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        required=False,
+    )
+
+
+class ProcessForm(forms.Form):
+    name = forms.CharField(label=_("ชื่อกระบวนการงาน"), max_length=255)
+    digital_use = forms.CharField(
+        label=_("เทคโนโลยีดิจิทัลที่นำมาใช้ได้"),
+        help_text=_("เช่น ระบบยื่นคำขอออนไลน์ การประชุมผ่าน Zoom"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+    is_chosen = forms.BooleanField(label=_("เลือกนำเทคโนโลยีดิจิทัลมาใช้กับกระบวนการนี้"), required=False)
+
+
+class WorkItemForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    date = ThaiDateField(label=_("วันที่ดำเนินการ"))
+    kind = forms.ChoiceField(label=_("รูปแบบ"), choices=WorkItemKind.choices)
+    platform = forms.ChoiceField(label=_("ช่องทาง/แพลตฟอร์ม"), choices=Platform.choices)
+    platform_other = forms.CharField(label=_("ระบุช่องทางอื่น"), max_length=100, required=False)
+    topic = forms.CharField(label=_("เรื่อง"), max_length=255)
+    participants = forms.ChoiceField(label=_("ผู้เข้าร่วม"), choices=Participants.choices)
+    participant_count = forms.IntegerField(label=_("จำนวนผู้เข้าร่วม (คน)"), min_value=1, max_value=100000)
+    link = forms.URLField(label=_("ลิงก์ (ถ้ามี)"), max_length=500, required=False, assume_scheme="https")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("platform") == Platform.OTHER and not cleaned.get("platform_other"):
+            self.add_error("platform_other", _("กรุณาระบุช่องทางที่ใช้"))
+        return cleaned
+
+
+class PlanRowForm(forms.Form):
+    process = forms.CharField(label=_("กระบวนการงาน"), max_length=255)
+    digital_system = forms.CharField(label=_("ระบบเทคโนโลยีดิจิทัลที่จะนำมาใช้"), max_length=255)
+    activity = forms.CharField(label=_("กิจกรรม/วิธีดำเนินการ"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    target = forms.CharField(label=_("เป้าหมาย"), max_length=255)
+    months = forms.MultipleChoiceField(
+        label=_("ระยะเวลาดำเนินการ"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("กรุณาเลือกเดือนที่ดำเนินการอย่างน้อย 1 เดือน")},
+    )
+    responsible = forms.CharField(label=_("ผู้รับผิดชอบ"), max_length=255)
+
+    def __init__(self, *args, month_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["months"].choices = month_choices
+
+
+class FeedbackForm(forms.Form):
+    opinions = forms.CharField(label=_("ความคิดเห็น"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    suggestions = forms.CharField(label=_("ข้อเสนอแนะ"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    problems = forms.CharField(label=_("ปัญหา/อุปสรรค"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    solutions = forms.CharField(label=_("แนวทางแก้ไข"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class RowFormSet(forms.BaseFormSet):
+    """Blank extra rows are skipped; at least one filled row is asked for."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        if not self.rows():
+            raise forms.ValidationError(_("กรุณากรอกอย่างน้อย 1 รายการ"))
+
+    def rows(self, *, with_deleted: bool = False) -> list[dict]:
+        """The filled rows' data in order; with_deleted adds deleted existing rows marked {"delete": True}."""
+        rows = []
+        for form in self.forms:
+            data = {k: v for k, v in (form.cleaned_data or {}).items() if k != "DELETE"}
+            if not data:
+                continue
+            if self._should_delete_form(form):
+                if with_deleted and data.get("id"):
+                    rows.append({"id": data["id"], "delete": True})
+                continue
+            rows.append(data)
+        return rows
+
+
+ProcessFormSet = formset_factory(ProcessForm, formset=RowFormSet, extra=2, can_delete=True, max_num=100)
+WorkItemFormSet = formset_factory(WorkItemForm, formset=RowFormSet, extra=1, can_delete=True, max_num=100)
+PlanRowFormSet = formset_factory(PlanRowForm, formset=RowFormSet, extra=1, can_delete=True, max_num=100)
+
+
+def feedback_forms(data=None, initial: dict | None = None) -> list[tuple[str, str, FeedbackForm]]:
+    """One form per topic (the processes, the staff's readiness), prefixed by topic."""
+    initial = initial or {}
+    return [
+        (value, label, FeedbackForm(data, prefix=f"feedback-{value}", initial=initial.get(value)))
+        for value, label in FeedbackTopic.choices
+    ]

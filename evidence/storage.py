@@ -1,0 +1,115 @@
+"""Where evidence bytes live, and how an upload reaches there without being held in memory.
+
+- evidence_storage(): Django's default storage: FileSystemStorage under var/evidence
+  (never served as media), or S3Storage (private objects, no overwrite) when
+  EVIDENCE_STORAGE=s3.
+- EvidenceUploadHandler: hashes each file (sha256) and writes it to a temporary
+  file as the chunks arrive; a file over the size limit is counted but no longer
+  written. With local storage the temporary file is created beside the evidence
+  directory, so saving it is a rename, not a second copy.
+- stored_name(): <yyyy>/<uuid4>.<ext>; the original name is only ever data.
+"""
+
+import hashlib
+import os
+import tempfile
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
+from django.utils import timezone
+
+
+def evidence_storage() -> Storage:
+    return storages["default"]
+
+
+def is_local(storage: Storage) -> bool:
+    return isinstance(storage, FileSystemStorage)
+
+
+def stored_name(extension: str, now=None) -> str:
+    year = (now or timezone.now()).year
+    return f"{year:04d}/{uuid.uuid4().hex}.{extension}"
+
+
+def max_upload_bytes() -> int:
+    return settings.EVIDENCE_MAX_UPLOAD_MB * 1024 * 1024
+
+
+def incoming_dir() -> str | None:
+    """A temporary directory on the same file system as local evidence (so saving is a rename)."""
+    storage = evidence_storage()
+    if is_local(storage):
+        path = os.path.join(storage.location, ".incoming")
+        os.makedirs(path, exist_ok=True)
+        return path
+    return settings.FILE_UPLOAD_TEMP_DIR
+
+
+class HashedUpload(TemporaryUploadedFile):
+    """An uploaded file on disk with its sha256 and true size, computed while it streamed in."""
+
+    def __init__(self, name, content_type, charset, content_type_extra, directory):
+        file = tempfile.NamedTemporaryFile(suffix=".upload", dir=directory)
+        UploadedFile.__init__(self, file, name, content_type, 0, charset, content_type_extra)
+        self.sha256 = ""
+        self.too_large = False
+
+
+class EvidenceUploadHandler(FileUploadHandler):
+    """Stream each uploaded file to disk, hashing it on the way; never hold a whole file in memory.
+
+    Must be installed before request.POST/FILES is read (the upload views are
+    csrf_exempt outside and csrf_protect inside for that reason).
+    """
+
+    chunk_size = 1024 * 1024
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.limit = max_upload_bytes()
+        self.directory = incoming_dir()
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.file = HashedUpload(
+            self.file_name, self.content_type, self.charset, self.content_type_extra, self.directory
+        )
+        self.hasher = hashlib.sha256()
+        self.size = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.size += len(raw_data)
+        if self.size > self.limit:
+            # Keep counting (the user is told the real size) but stop writing.
+            self.file.too_large = True
+            return None
+        self.hasher.update(raw_data)
+        self.file.write(raw_data)
+        return None
+
+    def file_complete(self, file_size):
+        self.file.flush()
+        self.file.seek(0)
+        self.file.size = self.size
+        self.file.sha256 = self.hasher.hexdigest()
+        return self.file
+
+    def upload_interrupted(self):
+        if hasattr(self, "file"):
+            self.file.close()
+
+
+def hash_stream(stream, chunk_size: int = 1024 * 1024) -> tuple[str, int]:
+    """sha256 and size of a file-like object, read in chunks (for files that did not come through the handler)."""
+    hasher = hashlib.sha256()
+    size = 0
+    stream.seek(0)
+    while chunk := stream.read(chunk_size):
+        hasher.update(chunk)
+        size += len(chunk)
+    stream.seek(0)
+    return hasher.hexdigest(), size

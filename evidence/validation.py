@@ -1,0 +1,219 @@
+"""What an uploaded file really is, read from its bytes, not its name.
+
+sniff() reads the first bytes, and for zip containers (OOXML, OpenDocument)
+only the central directory and one small member, never the whole file. It
+returns the detected type or raises EvidenceRefused with a Thai message:
+unknown or dangerous content (executables, HTML, scripts), macro-enabled
+Office files, zip bombs, and an extension that does not match the content.
+"""
+
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+HEAD_BYTES = 64 * 1024
+# Zip containers: refuse when the declared uncompressed total or any member's ratio is absurd.
+ZIP_MAX_MEMBERS = 5_000
+ZIP_MAX_TOTAL_UNCOMPRESSED = 512 * 1024 * 1024
+ZIP_MAX_RATIO = 200
+ZIP_RATIO_MIN_SIZE = 10 * 1024 * 1024  # small members may compress very well (XML of empty cells)
+ZIP_MAX_MEMBER_READ = 1024 * 1024
+
+
+class EvidenceRefused(Exception):
+    """An upload that is refused; the message is Thai and shown to the user."""
+
+
+@dataclass(frozen=True)
+class FileType:
+    content_type: str
+    extensions: tuple[str, ...]
+    label: object
+    previewable: bool = False
+
+
+TYPES = {
+    "pdf": FileType("application/pdf", ("pdf",), "PDF", previewable=True),
+    "doc": FileType("application/msword", ("doc",), "Word"),
+    "xls": FileType("application/vnd.ms-excel", ("xls",), "Excel"),
+    "ppt": FileType("application/vnd.ms-powerpoint", ("ppt", "pps"), "PowerPoint"),
+    "docx": FileType("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ("docx",), "Word"),
+    "xlsx": FileType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ("xlsx",), "Excel"),
+    "pptx": FileType(
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation", ("pptx", "ppsx"), "PowerPoint"
+    ),
+    "odt": FileType("application/vnd.oasis.opendocument.text", ("odt",), "OpenDocument"),
+    "ods": FileType("application/vnd.oasis.opendocument.spreadsheet", ("ods",), "OpenDocument"),
+    "odp": FileType("application/vnd.oasis.opendocument.presentation", ("odp",), "OpenDocument"),
+    "jpeg": FileType("image/jpeg", ("jpg", "jpeg"), "JPEG", previewable=True),
+    "png": FileType("image/png", ("png",), "PNG", previewable=True),
+    "txt": FileType("text/plain", ("txt",), gettext_lazy("ข้อความ")),
+    "csv": FileType("text/csv", ("csv",), "CSV"),
+}
+ALLOWED_EXTENSIONS = sorted({ext for t in TYPES.values() for ext in t.extensions})
+PREVIEWABLE_CONTENT_TYPES = {t.content_type for t in TYPES.values() if t.previewable}
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+# Names of OLE2 directory entries (UTF-16LE) that tell Word, Excel and PowerPoint apart, and macros.
+OLE_STREAMS = {
+    "doc": ["WordDocument"],
+    "xls": ["Workbook", "Book"],
+    "ppt": ["PowerPoint Document"],
+}
+OLE_MACRO_STREAMS = ["_VBA_PROJECT_CUR", "_VBA_PROJECT", "Macros", "VBA"]
+ODF_MIMETYPES = {
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    "application/vnd.oasis.opendocument.presentation": "odp",
+}
+OOXML_MAIN = {"word/": "docx", "xl/": "xlsx", "ppt/": "pptx"}
+EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!")
+MARKUP = re.compile(rb"<\s*(!doctype\s+html|html|script|svg|iframe|object|embed|\?xml)\b", re.IGNORECASE)
+
+
+def extension_of(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def clean_name(name: str) -> str:
+    """The original name for display: no path parts, no control characters, at most 255 characters."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
+    if not name:
+        name = "file"
+    if len(name) > 255:
+        stem, dot, ext = name.rpartition(".")
+        if dot and len(ext) <= 10:
+            name = stem[: 255 - len(ext) - 1] + "." + ext
+        else:
+            name = name[:255]
+    return name
+
+
+def _ole_kind(stream: BinaryIO) -> str:
+    """Word, Excel or PowerPoint, by the names in the compound file's directory; refuse macros.
+
+    Directory entries store names in UTF-16LE; scanning for them (in chunks, with an
+    overlap) avoids parsing the FAT chain, which is enough to tell the three apart.
+    """
+    wanted = {kind: [n.encode("utf-16-le") for n in names] for kind, names in OLE_STREAMS.items()}
+    macros = [n.encode("utf-16-le") + b"\x00\x00" for n in OLE_MACRO_STREAMS]
+    found: set[str] = set()
+    has_macros = False
+    stream.seek(0)
+    tail = b""
+    while chunk := stream.read(1024 * 1024):
+        window = tail + chunk
+        for kind, names in wanted.items():
+            if any(n + b"\x00\x00" in window for n in names):
+                found.add(kind)
+        if any(m in window for m in macros):
+            has_macros = True
+        tail = window[-80:]
+    if has_macros:
+        raise EvidenceRefused(_("ไฟล์นี้มีมาโคร (macro) ซึ่งไม่อนุญาต กรุณาบันทึกเป็นไฟล์แบบไม่มีมาโครแล้วอัปโหลดใหม่"))
+    if len(found) != 1:
+        raise EvidenceRefused(_("ไม่สามารถระบุชนิดของไฟล์ Office นี้ได้ กรุณาบันทึกเป็น PDF แล้วอัปโหลดใหม่"))
+    return found.pop()
+
+
+def _zip_kind(stream: BinaryIO) -> str:
+    stream.seek(0)
+    try:
+        archive = zipfile.ZipFile(stream)
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise EvidenceRefused(_("ไฟล์เสียหรือไม่สมบูรณ์ กรุณาตรวจสอบแล้วอัปโหลดใหม่")) from None
+    if len(members) > ZIP_MAX_MEMBERS:
+        raise EvidenceRefused(_("ไฟล์นี้มีโครงสร้างผิดปกติ (จำนวนไฟล์ภายในมากเกินไป)"))
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > ZIP_RATIO_MIN_SIZE and ratio > ZIP_MAX_RATIO:
+            raise EvidenceRefused(_("ไฟล์นี้มีโครงสร้างผิดปกติ (ข้อมูลภายในขยายตัวมากเกินไป) จึงไม่รับไฟล์"))
+    if total > ZIP_MAX_TOTAL_UNCOMPRESSED:
+        raise EvidenceRefused(_("ไฟล์นี้มีโครงสร้างผิดปกติ (ข้อมูลภายในขยายตัวมากเกินไป) จึงไม่รับไฟล์"))
+    names = {m.filename for m in members}
+    lowered = {n.lower() for n in names}
+    if any(n.endswith("vbaproject.bin") or n.startswith("basic/") or "/macros/" in n for n in lowered):
+        raise EvidenceRefused(_("ไฟล์นี้มีมาโคร (macro) ซึ่งไม่อนุญาต กรุณาบันทึกเป็นไฟล์แบบไม่มีมาโครแล้วอัปโหลดใหม่"))
+
+    def read_member(name: str) -> bytes:
+        with archive.open(name) as member:
+            return member.read(ZIP_MAX_MEMBER_READ)
+
+    if "mimetype" in names:
+        mimetype = read_member("mimetype").decode("ascii", "replace").strip()
+        if mimetype in ODF_MIMETYPES:
+            return ODF_MIMETYPES[mimetype]
+    if "[Content_Types].xml" in names:
+        types = read_member("[Content_Types].xml").lower()
+        if b"macroenabled" in types or b"vbaproject" in types:
+            raise EvidenceRefused(_("ไฟล์นี้มีมาโคร (macro) ซึ่งไม่อนุญาต กรุณาบันทึกเป็นไฟล์แบบไม่มีมาโครแล้วอัปโหลดใหม่"))
+        kinds = {kind for prefix, kind in OOXML_MAIN.items() if any(n.startswith(prefix) for n in names)}
+        if len(kinds) == 1:
+            return kinds.pop()
+    raise EvidenceRefused(_("ไม่รับไฟล์บีบอัด (zip) กรุณาแนบไฟล์เอกสารหรือรูปภาพโดยตรง"))
+
+
+def _text_kind(head: bytes, extension: str) -> str | None:
+    if b"\x00" in head or MARKUP.search(head[:4096]):
+        return None
+    sample = head.removeprefix(b"\xef\xbb\xbf")
+    try:
+        # A chunk boundary may cut a multi-byte character: ignore an incomplete tail.
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 3:
+            try:
+                sample.decode("cp874")  # Thai Windows encoding, common in CSV exported from Excel
+            except UnicodeDecodeError:
+                return None
+    return "csv" if extension == "csv" else "txt"
+
+
+def sniff(stream: BinaryIO, original_name: str) -> FileType:
+    """The file's real type, checked against its extension; raises EvidenceRefused."""
+    extension = extension_of(original_name)
+    stream.seek(0)
+    head = stream.read(HEAD_BYTES)
+    stream.seek(0)
+    if not head:
+        raise EvidenceRefused(_("ไฟล์ว่างเปล่า (0 ไบต์)"))
+    kind: str | None = None
+    if head.startswith(b"%PDF-"):
+        kind = "pdf"
+    elif head.startswith(b"\xff\xd8\xff"):
+        kind = "jpeg"
+    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
+        kind = "png"
+    elif head.startswith(OLE2_MAGIC):
+        kind = _ole_kind(stream)
+    elif head.startswith(ZIP_MAGIC):
+        kind = _zip_kind(stream)
+    elif head.startswith(EXECUTABLE_MAGIC):
+        raise EvidenceRefused(_("ไฟล์นี้เป็นโปรแกรมหรือสคริปต์ ไม่ใช่เอกสาร จึงไม่รับไฟล์"))
+    elif MARKUP.search(head[:4096]):
+        raise EvidenceRefused(_("ไฟล์นี้เป็นหน้าเว็บ (HTML) หรือสคริปต์ ไม่ใช่เอกสาร จึงไม่รับไฟล์"))
+    else:
+        kind = _text_kind(head, extension)
+    stream.seek(0)
+    if kind is None:
+        raise EvidenceRefused(
+            _("ไม่รับไฟล์ชนิดนี้ รับเฉพาะ PDF, Word, Excel, PowerPoint, OpenDocument, JPEG, PNG, ข้อความ (.txt) และ CSV")
+        )
+    file_type = TYPES[kind]
+    if extension not in file_type.extensions:
+        raise EvidenceRefused(
+            _("นามสกุลไฟล์ (.%(ext)s) ไม่ตรงกับเนื้อหาจริงของไฟล์ (%(label)s) กรุณาตรวจสอบไฟล์")
+            % {"ext": extension or "-", "label": file_type.label}
+        )
+    return file_type
