@@ -182,7 +182,27 @@ class Site:
             "staff": staff,
             "reviewers": [f"reviewer-{i}" for i in range(8)],
             "viewer": "viewer",
-            "urls": {"login": reverse("login"), "overview": reverse("overview"), "healthz": reverse("healthz")},
+            "urls": self.urls(),
+        }
+
+    @staticmethod
+    def urls() -> dict:
+        """URL templates the driver fills in ({pk} an assessment, {number} a step)."""
+        from django.urls import reverse
+
+        pk, number = 999_001, 999_002
+
+        def template(name: str, **kwargs) -> str:
+            return reverse(name, kwargs=kwargs or None).replace(str(pk), "{pk}").replace(str(number), "{number}")
+
+        return {
+            "login": template("login"),
+            "healthz": template("healthz"),
+            "overview": template("overview"),
+            "step": template("step-detail", pk=pk, number=number),
+            "step_save": template("step-save", pk=pk, number=number),
+            "upload": template("evidence-upload", pk=pk, number=number),
+            "submit": template("step-submit", pk=pk, number=number),
         }
 
     # --- server -----------------------------------------------------------------------------
@@ -246,6 +266,22 @@ class Site:
         ]
 
     # --- driver -----------------------------------------------------------------------------
+    def start_driver(self, plan: dict) -> subprocess.Popen:
+        """Start benchmarks/loadgen.py in its own process; read_results() once it has exited."""
+        plan_path = self.var_dir / "plan.json"
+        plan_path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+        return subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "benchmarks" / "loadgen.py"),
+                str(plan_path),
+                str(self.var_dir / "results.json"),
+            ]
+        )
+
+    def read_results(self) -> dict:
+        return json.loads((self.var_dir / "results.json").read_text(encoding="utf-8"))
+
     def drive(self, plan: dict, *, timeout_s: float) -> dict:
         """Run benchmarks/loadgen.py in its own process with the plan; return its results."""
         plan_path = self.var_dir / "plan.json"
@@ -308,3 +344,111 @@ def slowest_names(results: dict, limit: int = 8) -> list[str]:
 
 def error_samples(results: dict, limit: int = 10) -> list[str]:
     return [f"{r[1]} {r[2]} -> {r[3]}" for r in results["records"] if not r[5]][:limit]
+
+
+class PostgresCluster:
+    """The Debian PostgreSQL cluster serving the benchmark's database (found by its port)."""
+
+    def __init__(self, db_url: str):
+        import dj_database_url
+
+        cfg = dj_database_url.parse(db_url)
+        self.cfg = cfg
+        port = str(cfg["PORT"] or 5432)
+        lines = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True).stdout
+        clusters = [line.split() for line in lines.splitlines() if line.split()[2:3] == [port]]
+        if not clusters:
+            raise RuntimeError(f"no local PostgreSQL cluster on port {port} (pg_lsclusters: {lines!r})")
+        self.version, self.name = clusters[0][0], clusters[0][1]
+
+    def _ctl(self, action: str, *extra: str) -> None:
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", self.version, self.name, action, *extra],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    def accepts_connections(self) -> bool:
+        import psycopg2
+
+        try:
+            conn = psycopg2.connect(
+                dbname="postgres",
+                user=self.cfg["USER"],
+                password=self.cfg["PASSWORD"] or None,
+                host=self.cfg["HOST"],
+                port=self.cfg["PORT"] or 5432,
+                connect_timeout=2,
+            )
+        except psycopg2.OperationalError:
+            return False
+        conn.close()
+        return True
+
+    def stop(self) -> None:
+        self._ctl("stop", "-m", "fast")
+
+    def start(self) -> None:
+        self._ctl("start")
+
+    def wait_ready(self, timeout_s: float = 60) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.accepts_connections():
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"PostgreSQL did not accept connections within {timeout_s:.0f}s")
+
+    def ensure_running(self) -> None:
+        """Whatever happened, leave PostgreSQL running."""
+        if not self.accepts_connections():
+            try:
+                self.start()
+            except subprocess.CalledProcessError:
+                pass  # already starting or running: wait_ready decides
+            self.wait_ready()
+
+
+def lost_uploads(uploads: list[dict]) -> list[str]:
+    """Uploads the server acknowledged that are not in the database, or whose stored bytes differ."""
+    import hashlib
+
+    from django.core.files.storage import storages
+
+    from evidence.models import EvidenceFile
+
+    storage = storages["default"]
+    lost = []
+    for upload in uploads:
+        row = EvidenceFile.objects.filter(
+            progress__assessment_id=upload["assessment"], original_name=upload["name"], sha256=upload["sha256"]
+        ).first()
+        if row is None:
+            lost.append(f"{upload['name']}: no row")
+            continue
+        digest = hashlib.sha256()
+        try:
+            with storage.open(row.stored_name, "rb") as f:
+                for chunk in iter(lambda: f.read(65536), b""):
+                    digest.update(chunk)
+        except OSError:
+            lost.append(f"{upload['name']}: file {row.stored_name} missing")
+            continue
+        if digest.hexdigest() != upload["sha256"]:
+            lost.append(f"{upload['name']}: stored bytes differ")
+    return lost
+
+
+def storage_mismatches(var_dir: Path) -> tuple[list[str], list[str]]:
+    """(files under var/evidence with no row, rows whose file is missing); upload temp files excluded."""
+    from evidence.models import EvidenceFile
+
+    root = var_dir / "evidence"
+    on_disk = {
+        str(path.relative_to(root))
+        for path in root.rglob("*")
+        if path.is_file() and ".incoming" not in path.relative_to(root).parts
+    }
+    rows = set(EvidenceFile.objects.values_list("stored_name", flat=True))
+    return sorted(on_disk - rows), sorted(rows - on_disk)

@@ -14,6 +14,7 @@ Traffic goes only to the plan's base URL, which must be on 127.0.0.1. Every loop
 the run's deadline and by a request count.
 """
 
+import hashlib
 import http.client
 import json
 import random
@@ -25,6 +26,8 @@ import urllib.parse
 import uuid
 
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+DOWNLOAD_RE = re.compile(r'href="(/evidence/\d+/download/)"')
+THAI_RE = re.compile("[\u0e01-\u0e5b]")
 MAX_REQUESTS_PER_USER = 100_000
 MAX_REDIRECTS = 5
 
@@ -35,9 +38,13 @@ class Recorder:
         self.records: list[list] = []  # [wall_time, kind, name, status, ms, ok]
         self.uploads: list[dict] = []  # uploads answered with success
 
-    def add(self, kind: str, name: str, status: int, ms: float, ok: bool, started: float) -> None:
+    def add(self, kind: str, name: str, status: int, ms: float, ok: bool, started: float, thai_503: bool) -> None:
         with self.lock:
-            self.records.append([round(started, 4), kind, name, status, round(ms, 2), ok])
+            self.records.append([round(started, 4), kind, name, status, round(ms, 2), ok, thai_503])
+
+    def uploaded(self, **details) -> None:
+        with self.lock:
+            self.uploads.append(details)
 
 
 class User:
@@ -108,8 +115,24 @@ class User:
             self.close()
         return response.status, response, data
 
-    def call(self, kind: str, name: str, method: str, path: str, *, body=None, headers=None, ok=(200,), follow=True):
-        """One logical request (redirects followed and timed with it). Returns (status, body, final path)."""
+    def call(
+        self,
+        kind: str,
+        name: str,
+        method: str,
+        path: str,
+        *,
+        body=None,
+        headers=None,
+        ok=(200,),
+        follow=True,
+        expect=None,
+    ):
+        """One logical request (redirects followed and timed with it). Returns (status, text, final path, good).
+
+        With `expect`, the request counts as good only if the final page contains that text
+        (a success message after a POST that redirects, for instance).
+        """
         started_wall, started = time.time(), time.perf_counter()
         status, data, location = 0, b"", path
         try:
@@ -123,13 +146,14 @@ class User:
         except (OSError, http.client.HTTPException):
             status = 0
         ms = (time.perf_counter() - started) * 1000
-        good = status in ok
-        self.recorder.add(kind, name, status, ms, good, started_wall)
-        if data:
-            match = CSRF_RE.search(data.decode("utf-8", "replace"))
-            if match:
-                self.csrf = match.group(1)
-        return status, data, location
+        text = data.decode("utf-8", "replace") if data else ""
+        good = status in ok and (expect is None or expect in text)
+        thai_503 = status == 503 and THAI_RE.search(text) is not None
+        self.recorder.add(kind, name, status, ms, good, started_wall, thai_503)
+        match = CSRF_RE.search(text)
+        if match:
+            self.csrf = match.group(1)
+        return status, text, location, good
 
     def close(self) -> None:
         if self.conn is not None:
@@ -150,9 +174,10 @@ class User:
         for key, value in {"csrfmiddlewaretoken": self.csrf, **fields}.items():
             parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode())
         for field, filename, content, content_type in files:
-            quoted = urllib.parse.quote(filename)
+            # Browsers send the name as raw UTF-8 inside the quotes (only quotes and newlines escaped).
+            safe = filename.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
             parts.append(
-                f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{quoted}"\r\n'
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{safe}"\r\n'
                 f"Content-Type: {content_type}\r\n\r\n".encode()
                 + content
                 + b"\r\n"
@@ -172,7 +197,7 @@ class User:
     def login(self) -> bool:
         urls = self.plan["urls"]
         self.call("login", "login-form", "GET", urls["login"])
-        status, _, final = self.post_form(
+        status, _, final, _ = self.post_form(
             "login", "login", urls["login"], {"username": self.username, "password": self.plan["password"]}
         )
         return status == 200 and not final.startswith(urls["login"])
@@ -206,10 +231,92 @@ def tiny_pdf(label: str) -> bytes:
 
 
 # --- roles ----------------------------------------------------------------------------------
+class StaffWork:
+    """What one unit's staff member does: fill in step 1, upload evidence, submit step 1, keep
+    adding evidence to step 2, download what they uploaded, now and then export the unit's report."""
+
+    def __init__(self, user: User, account: dict):
+        self.user, self.account = user, account
+        self.urls = user.plan["urls"]
+        self.saved = False
+        self.submitted = False
+        self.uploads = 0
+        self.downloads: list[str] = []
+
+    def url(self, name: str, **kw) -> str:
+        return self.urls[name].format(pk=self.account["assessment"], **kw)
+
+    def step(self) -> int:
+        return 2 if self.submitted else 1
+
+    def save_step1(self) -> None:
+        fields = {"summary": "ทบทวนกระบวนการงานทั้งหมดของหน่วยงานแล้ว"}
+        _, _, _, good = self.user.post_form("save", "step-save", self.url("step_save", number=1), fields)
+        self.saved = good
+
+    def upload(self) -> None:
+        number = self.step()
+        self.uploads += 1
+        name = f"หลักฐาน-{self.user.username}-{self.uploads}-{uuid.uuid4().hex[:6]}.pdf"
+        content = tiny_pdf(f"{self.user.username} {self.uploads} {uuid.uuid4().hex}")
+        _, _, _, good = self.user.post_multipart(
+            "upload",
+            "evidence-upload",
+            self.url("upload", number=number),
+            {"evidence_date": "2020-08-01", "description": "ทดสอบภาระ"},
+            [("files", name, content, "application/pdf")],
+            expect=f"อัปโหลด “{name}” แล้ว",
+        )
+        if good:  # acknowledged to the user: it must never be lost
+            self.user.recorder.uploaded(
+                assessment=self.account["assessment"],
+                step=number,
+                name=name,
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                at=time.time(),
+            )
+
+    def submit(self) -> None:
+        path = self.url("submit", number=1)
+        _, _, _, good = self.user.post_form("submit", "step-submit", path, {}, expect="ส่งขั้นตอนที่ 1 แล้ว")
+        self.submitted = good
+
+    def step_page(self) -> None:
+        _, text, _, _ = self.user.call("page", "step-page", "GET", self.url("step", number=self.step()))
+        self.downloads = DOWNLOAD_RE.findall(text)[-5:] or self.downloads
+
+    def download(self) -> None:
+        if self.downloads:
+            self.user.call("download", "evidence-download", "GET", self.user.rng.choice(self.downloads))
+
+    def report(self) -> None:
+        if "unit_report" in self.urls:
+            self.user.call("pdf", "unit-report", "GET", self.url("unit_report"))
+
+    def loop(self, deadline: float) -> None:
+        user = self.user
+        while time.time() < deadline and user.requests < MAX_REQUESTS_PER_USER:
+            user.call("page", "unit-page", "GET", self.account["unit_url"])
+            user.think()
+            if not self.saved:
+                self.save_step1()
+                user.think()
+            for action in (self.step_page, self.upload, self.download):
+                if time.time() >= deadline:
+                    return
+                action()
+                user.think()
+            if self.saved and not self.submitted and self.uploads:
+                self.submit()
+                user.think()
+            if user.rng.random() < 0.2:
+                self.report()
+                user.think()
+
+
 def staff_loop(user: User, account: dict, deadline: float) -> None:
-    while time.time() < deadline and user.requests < MAX_REQUESTS_PER_USER:
-        user.call("page", "unit-page", "GET", account["unit_url"])
-        user.think()
+    StaffWork(user, account).loop(deadline)
 
 
 def reviewer_loop(user: User, deadline: float) -> None:

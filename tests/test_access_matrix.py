@@ -89,6 +89,23 @@ class World:
         pdf = SimpleUploadedFile("คำสั่ง.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
         return evidence_add(progress=self.progress_a1, user=self.cast.staff_a, upload=pdf)
 
+    @cached_property
+    def filing_a(self):
+        """Unit A's cover memo, through the real service."""
+        import datetime as dt
+
+        from milestones.services.filings import filing_create
+
+        return filing_create(
+            assessment=self.cast.assessment_a,
+            user=self.cast.staff_a,
+            memo_number="กษ 0509/1",
+            memo_date=dt.date(2020, 8, 1),
+            recipient="ผู้อำนวยการกลุ่มพัฒนาระบบบริหาร",
+            signer_name="นายทดสอบ",
+            signer_position="ผู้อำนวยการ",
+        )
+
 
 @dataclass
 class Row:
@@ -169,6 +186,41 @@ MATRIX: dict[str, Row] = {
             "GET": by_role(own=403, other=403, reviewer=200, viewer=200, admin=200),
             "POST": by_role(own=403, other=403, reviewer=200, viewer=200, admin=200),
         }
+    ),
+    # milestones/urls_reports.py (an empty POST to a form re-renders it with errors: 200)
+    "report-unit": Row(
+        kwargs=lambda w: {"pk": w.assessment_a.pk},
+        expect={"GET": UNIT_PAGE, "POST": NOT_ALLOWED},
+    ),
+    "report-summary": Row(
+        expect={
+            "GET": by_role(own=403, other=403, reviewer=200, viewer=200, admin=200),
+            "POST": NOT_ALLOWED,
+        }
+    ),
+    "report-memo-create": Row(
+        kwargs=lambda w: {"pk": w.assessment_a.pk},
+        expect={
+            "GET": by_role(own=200, other=404, reviewer=403, viewer=403, admin=403),
+            "POST": by_role(own=200, other=404, reviewer=403, viewer=403, admin=403),
+            "PUT": NOT_ALLOWED,
+        },
+    ),
+    "report-memo": Row(
+        kwargs=lambda w: {"pk": w.filing_a.pk},
+        expect={"GET": UNIT_PAGE, "POST": NOT_ALLOWED},
+    ),
+    "report-package": Row(
+        kwargs=lambda w: {"pk": w.filing_a.pk},
+        expect={"GET": UNIT_PAGE, "POST": NOT_ALLOWED},
+    ),
+    "report-esaraban-record": Row(
+        kwargs=lambda w: {"pk": w.filing_a.pk},
+        expect={
+            "GET": by_role(own=200, other=404, reviewer=403, viewer=403, admin=403),
+            "POST": by_role(own=200, other=404, reviewer=403, viewer=403, admin=403),
+            "PUT": NOT_ALLOWED,
+        },
     ),
 }
 

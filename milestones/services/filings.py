@@ -1,0 +1,80 @@
+"""The unit's cover memo (a Filing) and, once it is filed, its E-saraban number."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from milestones.audit import audit_record
+from milestones.models import Assessment, Filing
+
+
+@transaction.atomic
+def filing_create(
+    *,
+    assessment: Assessment,
+    user,
+    memo_number: str,
+    memo_date: dt.date,
+    recipient: str,
+    signer_name: str,
+    signer_position: str,
+    request: HttpRequest | None = None,
+) -> Filing:
+    """A new cover memo for the unit; earlier ones stay as they were (the latest is current)."""
+    filing = Filing.objects.create(
+        assessment=assessment,
+        memo_number=memo_number,
+        memo_date=memo_date,
+        recipient=recipient,
+        signer_name=signer_name,
+        signer_position=signer_position,
+        created_by=user,
+    )
+    audit_record(
+        action="filing.create",
+        user=user,
+        request=request,
+        unit=assessment.unit,
+        obj=filing,
+        message=f"ที่ {memo_number}",
+        data={"memo_number": memo_number, "memo_date": memo_date.isoformat()},
+    )
+    return filing
+
+
+@transaction.atomic
+def filing_record(
+    *,
+    filing: Filing,
+    user,
+    esaraban_number: str,
+    esaraban_date: dt.date,
+    request: HttpRequest | None = None,
+    now: dt.datetime | None = None,
+) -> Filing:
+    """Record the E-saraban document number and date; a correction keeps the old values in the audit log."""
+    filing = Filing.objects.select_for_update().select_related("assessment__unit").get(pk=filing.pk)
+    previous = {"esaraban_number": filing.esaraban_number, "esaraban_date": filing.esaraban_date}
+    filing.esaraban_number = esaraban_number
+    filing.esaraban_date = esaraban_date
+    filing.recorded_by = user
+    filing.recorded_at = now or timezone.now()
+    filing.save(update_fields=["esaraban_number", "esaraban_date", "recorded_by", "recorded_at"])
+    data = {"esaraban_number": esaraban_number, "esaraban_date": esaraban_date.isoformat()}
+    if previous["esaraban_number"]:
+        data["previous"] = {
+            "esaraban_number": previous["esaraban_number"],
+            "esaraban_date": previous["esaraban_date"].isoformat() if previous["esaraban_date"] else None,
+        }
+    audit_record(
+        action="filing.record",
+        user=user,
+        request=request,
+        unit=filing.assessment.unit,
+        obj=filing,
+        message=f"E-saraban {esaraban_number}",
+        data=data,
+    )
+    return filing
