@@ -117,3 +117,7 @@ def fill_step(progress: StepProgress, user, *, files: int = 1) -> None:
             sha256=f"f{progress.pk:031d}{i:032d}",
             uploaded_by=user,
         )
+
+
+def docx_name() -> str:
+    return "รายงานผลการทบทวนกระบวนการ.docx"

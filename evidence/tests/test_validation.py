@@ -1,0 +1,116 @@
+import io
+
+import pytest
+
+from evidence.tests.factories import jpeg_bytes, odf_bytes, ole_bytes, ooxml_bytes, pdf_bytes, png_bytes
+from evidence.validation import EvidenceRefused, clean_name, sniff
+
+
+def sniffed(name: str, data: bytes) -> str:
+    return sniff(io.BytesIO(data), name).content_type
+
+
+@pytest.mark.parametrize(
+    "name, data, content_type",
+    [
+        ("คำสั่ง.pdf", pdf_bytes(), "application/pdf"),
+        ("รูป.JPG", jpeg_bytes(), "image/jpeg"),
+        ("รูป.png", png_bytes(), "image/png"),
+        (
+            "รายงาน.docx",
+            ooxml_bytes("word/document.xml"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        (
+            "ตาราง.xlsx",
+            ooxml_bytes("xl/workbook.xml"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        (
+            "สไลด์.pptx",
+            ooxml_bytes("ppt/presentation.xml"),
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        ),
+        ("เอกสาร.odt", odf_bytes(), "application/vnd.oasis.opendocument.text"),
+        (
+            "ตาราง.ods",
+            odf_bytes("application/vnd.oasis.opendocument.spreadsheet"),
+            "application/vnd.oasis.opendocument.spreadsheet",
+        ),
+        ("เก่า.doc", ole_bytes("Root Entry", "WordDocument"), "application/msword"),
+        ("เก่า.xls", ole_bytes("Root Entry", "Workbook"), "application/vnd.ms-excel"),
+        ("เก่า.ppt", ole_bytes("Root Entry", "PowerPoint Document"), "application/vnd.ms-powerpoint"),
+        ("บันทึก.txt", "สรุปการประชุม\n".encode(), "text/plain"),
+        ("รายชื่อ.csv", "ชื่อ,จำนวน\nก,1\n".encode("cp874"), "text/csv"),
+    ],
+)
+def test_it_recognises_every_allowed_type_from_the_bytes(name, data, content_type):
+    assert sniffed(name, data) == content_type
+
+
+@pytest.mark.parametrize(
+    "name, data, words",
+    [
+        ("setup.pdf", b"MZ\x90\x00" + b"\x00" * 100, "โปรแกรม"),
+        ("program.docx", b"\x7fELF\x02\x01" + b"\x00" * 100, "โปรแกรม"),
+        ("หน้าเว็บ.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>", "HTML"),
+        ("note.txt", b"<html><body>x</body></html>", "HTML"),
+        ("รูป.png", pdf_bytes(), "ไม่ตรงกับเนื้อหา"),
+        ("เอกสาร.pdf", ooxml_bytes("word/document.xml"), "ไม่ตรงกับเนื้อหา"),
+        ("ว่าง.pdf", b"", "ว่างเปล่า"),
+        ("archive.zip", ooxml_bytes("random/file.txt"), "zip"),
+        ("binary.txt", b"\x00\x01\x02\x03" * 10, "ไม่รับไฟล์ชนิดนี้"),
+    ],
+)
+def test_it_refuses_what_is_not_what_it_claims_with_a_thai_message(name, data, words):
+    with pytest.raises(EvidenceRefused) as refused:
+        sniff(io.BytesIO(data), name)
+    assert words in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("macro.docm", ooxml_bytes("word/document.xml", extra={"word/vbaProject.bin": b"\x00"})),
+        (
+            "macro.xlsx",
+            ooxml_bytes(
+                "xl/workbook.xml",
+                content_types="<Types><Override ContentType='application/vnd.ms-excel.sheet.macroEnabled.main+xml'/></Types>",
+            ),
+        ),
+        ("macro.doc", ole_bytes("Root Entry", "WordDocument", "Macros", "VBA")),
+    ],
+)
+def test_it_refuses_macro_enabled_office_files(name, data):
+    with pytest.raises(EvidenceRefused, match="มาโคร"):
+        sniff(io.BytesIO(data), name)
+
+
+def test_it_refuses_a_zip_bomb_by_its_declared_sizes_without_inflating_it():
+    buffer = io.BytesIO()
+    import zipfile
+
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"\x00" * (64 * 1024 * 1024))  # compresses ~1000:1
+    with pytest.raises(EvidenceRefused, match="ขยายตัว"):
+        sniff(buffer, "bomb.docx")
+
+
+@pytest.mark.parametrize(
+    "raw, cleaned",
+    [
+        ("C:\\Users\\สมชาย\\รายงาน.pdf", "รายงาน.pdf"),
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("ชื่อ\x00แปลก\n.pdf", "ชื่อแปลก.pdf"),
+        ("", "file"),
+    ],
+)
+def test_the_original_name_is_kept_without_path_parts_or_control_characters(raw, cleaned):
+    assert clean_name(raw) == cleaned
+
+
+def test_a_long_name_is_cut_to_255_characters_keeping_the_extension():
+    name = clean_name("ก" * 400 + ".pdf")
+    assert len(name) == 255 and name.endswith(".pdf")
