@@ -86,3 +86,85 @@ def login(client):
         return client
 
     return _login
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's standalone S3 server on a free loopback port, for the whole session; yields its endpoint URL."""
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    port = _free_port()
+    executable = Path(sys.executable).with_name("moto_server")
+    process = subprocess.Popen(
+        [str(executable), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).close()
+            break
+        except urllib.error.HTTPError:
+            break  # it answers
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError("moto_server did not start") from None
+            time.sleep(0.1)  # polling the server's start-up, not timing a test
+    try:
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings):
+    """Evidence storage pointed at a fresh private bucket on the moto server (the production S3 options)."""
+    import uuid
+
+    import boto3
+
+    bucket = f"evidence-{uuid.uuid4().hex[:12]}"
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": s3_server,
+        "access_key": "testing",
+        "secret_key": "testing",
+        "region_name": "us-east-1",
+    }
+    boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    ).create_bucket(Bucket=bucket)
+    production = dict(settings.STORAGES)
+    s3_options = {
+        "file_overwrite": False,
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": 300,
+        "signature_version": "s3v4",
+        **options,
+    }
+    settings.STORAGES = {**production, "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_options}}
+    from django.core.files.storage import storages
+
+    yield storages["default"]

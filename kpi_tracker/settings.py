@@ -158,6 +158,7 @@ if EVIDENCE_STORAGE == "s3":
             "default_acl": "private",
             "querystring_auth": True,
             "querystring_expire": env_int("S3_URL_EXPIRE_SECONDS", 300),
+            "signature_version": "s3v4",  # presigned URLs carry X-Amz-Expires; SigV2 is retired on AWS
         },
     }
 
