@@ -2,14 +2,23 @@
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from milestones.access import get_assessment_for_user, require_overview, role_of, sees_every_unit, unit_id_of
+from milestones import dashboard
+from milestones.access import (
+    get_assessment_for_user,
+    require_overview,
+    role_of,
+    sees_every_unit,
+    unit_id_of,
+)
 from milestones.audit import audit_record
-from milestones.models import Assessment, Role, Round, StepStatus, UnitKind
+from milestones.forms_review import DashboardFilterForm
+from milestones.models import Assessment, Role, Round
+from milestones.views_review import current_indicator, extension_panel
 
 
 class LoginView(auth_views.LoginView):
@@ -68,35 +77,31 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "indicator": indicator,
             "rows": rows,
             "report_requirements": [r for r in indicator.requirements.all() if r.is_report],
+            **extension_panel(request, assessment),
         },
     )
 
 
 @login_required
+@require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    """Every unit's level and weighted score for the current round's first indicator."""
+    """The department dashboard: every unit x step, levels, averages, units at risk (fixed query count)."""
     require_overview(request)
-    indicator, assessments = _current_indicator_assessments()
-    assessments = assessments.select_related("unit").order_by("unit__kind", "unit__code")
-    kind = request.GET.get("kind")
-    if kind in UnitKind.values:
-        assessments = assessments.filter(unit__kind=kind)
-    levels = (
-        Assessment.objects.filter(indicator=indicator)
-        .values("unit__kind", "level")
-        .annotate(n=Count("id"))
-        .order_by("unit__kind", "level")
-    )
-    submitted = assessments.filter(steps__status=StepStatus.SUBMITTED).distinct().count() if indicator else 0
-    return render(
-        request,
-        "milestones/overview.html",
-        {
-            "indicator": indicator,
-            "assessments": assessments,
-            "levels": levels,
-            "kind": kind,
-            "kinds": UnitKind.choices,
-            "awaiting_review": submitted,
-        },
-    )
+    indicator = current_indicator()
+    form = DashboardFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    data = None
+    if indicator is not None:
+        data = dashboard.build(
+            indicator,
+            now=timezone.now(),
+            kind=filters.get("kind", ""),
+            status=filters.get("status", ""),
+            flagged_only=filters.get("flagged", False),
+            q=(filters.get("q") or "").strip(),
+            page=request.GET.get("page"),
+        )
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {"indicator": indicator, "form": form, "data": data, "query": params.urlencode()}
+    return render(request, "milestones/overview.html", context)

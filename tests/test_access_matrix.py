@@ -64,6 +64,8 @@ def everyone(status: int, *, anonymous: int = LOGIN) -> dict[str, int]:
 UNIT_PAGE = by_role(own=200, other=404, reviewer=200, viewer=200, admin=200)
 UNIT_CHANGE = by_role(own=302, other=404, reviewer=403, viewer=403, admin=403)
 NOT_ALLOWED = everyone(405)
+DEPARTMENT_PAGE = by_role(own=403, other=403, reviewer=200, viewer=200, admin=200)
+REVIEW_OBJECT_PAGE = by_role(own=403, other=404, reviewer=200, viewer=200, admin=200)  # a unit's step or request
 
 
 class World:
@@ -105,6 +107,21 @@ class World:
             signer_name="นายทดสอบ",
             signer_position="ผู้อำนวยการ",
         )
+
+    @cached_property
+    def progress_a1_submitted(self):
+        """Unit A's step 1 awaiting review (the submission is made directly; decisions go through the service)."""
+        from milestones.tests.review_factories import submit
+
+        progress, _ = submit(self.cast.assessment_a, 1, self.cast.staff_a)
+        return progress
+
+    @cached_property
+    def extension_a(self):
+        """Unit A's pending extension request, through the real service."""
+        from milestones.services import extension_request
+
+        return extension_request(assessment=self.cast.assessment_a, user=self.cast.staff_a, reason="ขอขยายเวลา")
 
 
 @dataclass
@@ -184,9 +201,41 @@ MATRIX: dict[str, Row] = {
     "overview": Row(
         expect={
             "GET": by_role(own=403, other=403, reviewer=200, viewer=200, admin=200),
-            "POST": by_role(own=403, other=403, reviewer=200, viewer=200, admin=200),
+            "POST": NOT_ALLOWED,
         }
     ),
+    # milestones/urls_review.py (an empty POST to a decision form re-renders it with errors: 200)
+    "review-queue": Row(expect={"GET": DEPARTMENT_PAGE, "POST": NOT_ALLOWED}),
+    "review-step": Row(
+        kwargs=lambda w: {"pk": w.progress_a1_submitted.pk},
+        expect={"GET": REVIEW_OBJECT_PAGE, "POST": NOT_ALLOWED},
+    ),
+    "review-decide": Row(
+        kwargs=lambda w: {"pk": w.progress_a1_submitted.pk},
+        expect={"GET": NOT_ALLOWED, "POST": by_role(own=403, other=404, reviewer=200, viewer=403, admin=200)},
+    ),
+    "review-reopen": Row(
+        kwargs=lambda w: {"pk": w.progress_a1_submitted.pk},
+        expect={"GET": NOT_ALLOWED, "POST": by_role(own=403, other=404, reviewer=403, viewer=403, admin=200)},
+    ),
+    "extension-request": Row(
+        kwargs=lambda w: {"pk": w.assessment_a.pk},
+        expect={"GET": NOT_ALLOWED, "POST": UNIT_CHANGE},
+    ),
+    "extension-list": Row(expect={"GET": DEPARTMENT_PAGE, "POST": NOT_ALLOWED}),
+    "extension-detail": Row(
+        kwargs=lambda w: {"pk": w.extension_a.pk},
+        expect={
+            "GET": REVIEW_OBJECT_PAGE,
+            "POST": by_role(own=403, other=404, reviewer=200, viewer=403, admin=200),
+            "PUT": NOT_ALLOWED,
+        },
+    ),
+    "audit-log": Row(
+        expect={"GET": by_role(own=404, other=404, reviewer=200, viewer=403, admin=200), "POST": NOT_ALLOWED}
+    ),
+    "scores-csv": Row(expect={"GET": DEPARTMENT_PAGE, "POST": NOT_ALLOWED}),
+    "scores-xlsx": Row(expect={"GET": DEPARTMENT_PAGE, "POST": NOT_ALLOWED}),
     # milestones/urls_reports.py (an empty POST to a form re-renders it with errors: 200)
     "report-unit": Row(
         kwargs=lambda w: {"pk": w.assessment_a.pk},
