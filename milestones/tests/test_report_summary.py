@@ -1,0 +1,97 @@
+"""The department summary PDF (/reports/summary.pdf) for the management-systems group."""
+
+import pytest
+from django.urls import reverse
+
+from milestones import reports
+from milestones.models import AuditEvent, Unit, UnitKind
+from milestones.services import assessments_ensure
+from milestones.tests.report_helpers import accept_steps, glyph_problems, pdf_text, use_own_storage
+
+URL = "report-summary"
+
+
+@pytest.fixture(autouse=True)
+def _own_storage(settings, tmp_path):
+    use_own_storage(settings, tmp_path / "storage")
+
+
+@pytest.fixture
+def department(cast, before_deadline):
+    """Unit A (central) at level 3, unit B (regional) at 5, and a second regional unit at 0."""
+    Unit.objects.create(code="T-C", name="สำนักงานประมงจังหวัดที่สาม", kind=UnitKind.REGIONAL)
+    assessments_ensure(indicator=cast.indicator)
+    accept_steps(cast.assessment_a, 3, cast.staff_a, cast.reviewer)
+    accept_steps(cast.assessment_b, 5, cast.staff_b, cast.reviewer)
+    return cast
+
+
+def test_totals_and_averages_by_kind(department):
+    data = reports.department_summary(department.indicator)
+    central, regional = data["groups"]
+    assert (central.kind, central.count, str(central.total_weighted)) == ("central", 1, "0.1500")
+    assert (regional.kind, regional.count, str(regional.total_weighted)) == ("regional", 2, "0.5000")
+    assert str(regional.average_weighted) == "0.2500"
+    assert str(regional.average_level) == "2.50"
+    assert regional.level_counts == [1, 0, 0, 0, 0, 1]
+    assert data["count"] == 3
+    assert str(data["total_weighted"]) == "0.6500"
+    assert str(data["average_weighted"]) == "0.2167"
+    assert data["level_totals"] == [1, 0, 0, 1, 0, 1]
+
+
+def test_the_chart_has_one_bar_per_level_and_kind_scaled_to_the_largest_count(department):
+    chart = reports.department_summary(department.indicator)["chart"]
+    assert len(chart["bars"]) == 6 * 2
+    tallest = max(chart["bars"], key=lambda b: b.height)
+    empty = [b for b in chart["bars"] if b.count == 0]
+    assert tallest.count == 1 and all(b.height == 0 for b in empty)
+    assert all(abs(b.y + b.height - chart["baseline"]) < 0.2 for b in chart["bars"])
+
+
+def test_the_pdf_lists_every_unit_central_and_regional_apart_with_a_chart(department, login):
+    response = login(department.reviewer).get(reverse(URL))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "ส่วนกลาง" in text and "ส่วนภูมิภาค" in text
+    assert "กองทดสอบ ก" in text and "สำนักงานประมงจังหวัดทดสอบ" in text and "สำนักงานประมงจังหวัดที่สาม" in text
+    assert "0.1500" in text and "0.5000" in text and "0.6500" in text and "0.2167" in text
+    assert text.index("กองทดสอบ ก") < text.index("สำนักงานประมงจังหวัดทดสอบ")
+    assert b"/Subtype /Image" not in response.content  # the chart is vector (inline SVG), not a picture
+    assert "ระดับ 5" in text
+    assert glyph_problems(response.content) == []
+
+
+def test_thai_digits_when_asked(department, login):
+    text = pdf_text(login(department.viewer).get(reverse(URL) + "?digits=thai").content)
+    assert "๐.๖๕๐๐" in text and "0.6500" not in text
+
+
+def test_the_export_is_audited(department, login):
+    login(department.admin).get(reverse(URL))
+    event = AuditEvent.objects.get(action="report.export")
+    assert event.data == {"report": "summary", "digits": "arabic"} and event.unit is None
+
+
+@pytest.mark.parametrize("role", ["staff_a", "staff_b"])
+def test_unit_staff_get_403(cast, role, login):
+    assert login(getattr(cast, role)).get(reverse(URL)).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["reviewer", "viewer", "admin"])
+def test_department_roles_get_it(cast, role, login):
+    assert login(getattr(cast, role)).get(reverse(URL)).status_code == 200
+
+
+def test_an_unknown_indicator_is_404(cast, login):
+    assert login(cast.reviewer).get(reverse(URL) + "?indicator=999999").status_code == 404
+    assert login(cast.reviewer).get(reverse(URL) + "?indicator=abc").status_code == 404
+
+
+def test_anonymous_is_sent_to_login(cast, client):
+    response = client.get(reverse(URL))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_post_is_not_allowed(cast, login):
+    assert login(cast.reviewer).post(reverse(URL)).status_code == 405
