@@ -1,0 +1,227 @@
+"""Evidence figures: a 100 MB file through the real upload and download views.
+
+- upload_rss_growth_mb / download_rss_growth_mb: how much the serving process's peak RSS
+  (ru_maxrss) grows while it handles the 100 MB request, after a small warm-up request
+  through the same view. Each phase runs a fresh server process (wsgiref + Django's WSGI
+  application) so the peaks do not mix. Target: at most 20 each.
+- upload_throughput_ratio: upload MB/s (client send to response, over loopback HTTP) divided
+  by shutil.copyfile MB/s of the same file on the same disk, same run: three of each,
+  alternating, each after os.sync(), medians compared. Target: at least 0.5.
+
+The client streams the multipart body from disk and reads the download in chunks, so its
+own memory does not matter; only the server's is measured.
+"""
+
+import datetime as dt
+import http.client
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+SIZE_MB = 100
+RUNS = 3
+CHUNK = 1024 * 1024
+
+
+def serve() -> None:
+    """Child: serve the Django app on a free port; after each request print the peak RSS (KB)."""
+    import django
+
+    django.setup()
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+    from django.core.wsgi import get_wsgi_application
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = make_server("127.0.0.1", 0, get_wsgi_application(), server_class=WSGIServer, handler_class=Quiet)
+    print(json.dumps({"port": server.server_port}), flush=True)
+    while True:
+        server.handle_request()
+        print(json.dumps({"maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}), flush=True)
+
+
+def start_server() -> tuple[subprocess.Popen, int]:
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--serve"], stdout=subprocess.PIPE, text=True, cwd=str(Path(__file__).parent.parent)
+    )
+    port = json.loads(process.stdout.readline())["port"]
+    return process, port
+
+
+def read_maxrss(process: subprocess.Popen) -> int:
+    return json.loads(process.stdout.readline())["maxrss_kb"]
+
+
+def headers_for(cookies: dict, extra: dict | None = None) -> dict:
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+    headers.update(extra or {})
+    return headers
+
+
+def upload(port: int, path: str, cookies: dict, url: str, name: str) -> float:
+    """POST one file as multipart, streamed from disk. Returns the seconds until the response."""
+    boundary = uuid.uuid4().hex
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="evidence_date"\r\n\r\n2020-06-15\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    length = len(head) + os.path.getsize(path) + len(tail)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    started = time.perf_counter()
+    connection.putrequest("POST", url)
+    for key, value in headers_for(
+        cookies,
+        {
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Content-Length": str(length),
+            "X-CSRFToken": cookies["csrftoken"],
+            "Referer": f"http://127.0.0.1:{port}/",
+        },
+    ).items():
+        connection.putheader(key, value)
+    connection.endheaders()
+    connection.send(head)
+    with open(path, "rb") as source:
+        while chunk := source.read(CHUNK):
+            connection.send(chunk)
+    connection.send(tail)
+    response = connection.getresponse()
+    response.read()
+    elapsed = time.perf_counter() - started
+    connection.close()
+    if response.status != 302:
+        raise RuntimeError(f"upload answered {response.status}")
+    return elapsed
+
+
+def download(port: int, url: str, cookies: dict) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    connection.request("GET", url, headers=headers_for(cookies))
+    response = connection.getresponse()
+    if response.status != 200:
+        raise RuntimeError(f"download answered {response.status}")
+    total = 0
+    while chunk := response.read(CHUNK):
+        total += len(chunk)
+    connection.close()
+    return total
+
+
+def make_pdf(path: Path, size_mb: int) -> None:
+    with open(path, "wb") as out:
+        out.write(b"%PDF-1.4\n% benchmark evidence\n")
+        block = os.urandom(CHUNK)
+        for i in range(size_mb):
+            out.write(block[:-8] + i.to_bytes(8, "big"))
+        out.write(b"\n%%EOF\n")
+
+
+def main() -> None:
+    os.environ["EVIDENCE_MAX_UPLOAD_MB"] = str(SIZE_MB + 10)
+    from _setup import load_rubric_and_units, report, setup_django
+
+    setup_django()
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from evidence.models import EvidenceFile
+    from milestones.models import Assessment, Profile, Role, StepProgress
+
+    load_rubric_and_units(2)
+    assessment = Assessment.objects.select_related("unit").first()
+    # The round's deadline (2020) has passed in real time: an extension lets the unit upload today.
+    assessment.extended_deadline = timezone.localdate() + dt.timedelta(days=30)
+    assessment.save()
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user("bench-staff", password="x")
+    Profile.objects.create(user=user, role=Role.STAFF, unit=assessment.unit)
+    client = Client()
+    client.force_login(user)
+    cookies = {"sessionid": client.cookies[settings.SESSION_COOKIE_NAME].value, "csrftoken": uuid.uuid4().hex}
+    progress = StepProgress.objects.get(assessment=assessment, step__number=1)
+    upload_url = reverse("evidence-upload", args=[assessment.pk, 1])
+
+    work = Path(tempfile.mkdtemp(prefix="kpi-bench-evidence-", dir=settings.VAR_DIR))
+    small = work / "small.pdf"
+    make_pdf(small, 0)
+    bigs = [work / f"big-{i}.pdf" for i in range(RUNS)]
+    for big in bigs:
+        make_pdf(big, SIZE_MB)  # different random bytes each: the same content twice would be a duplicate
+
+    # Copy and upload alternate, each starting with no dirty pages (os.sync), so the machine's
+    # other load and the kernel's write-back weigh on both alike; the medians are compared.
+    copy_times, upload_times = [], []
+    process, port = start_server()
+    try:
+        upload(port, str(small), cookies, upload_url, "warm-up.pdf")
+        baseline = read_maxrss(process)
+        for i, big in enumerate(bigs):
+            os.sync()
+            started = time.perf_counter()
+            shutil.copyfile(big, work / "copy.pdf")
+            copy_times.append(time.perf_counter() - started)
+            os.remove(work / "copy.pdf")
+            os.sync()
+            upload_times.append(upload(port, str(big), cookies, upload_url, f"หลักฐานขนาดใหญ่ {i}.pdf"))
+            if i == 0:
+                upload_peak = read_maxrss(process)
+                upload_growth = (upload_peak - baseline) / 1024
+            else:
+                read_maxrss(process)
+    finally:
+        process.kill()
+        process.wait()
+    big = bigs[0]
+    big_row = EvidenceFile.objects.get(progress=progress, original_name="หลักฐานขนาดใหญ่ 0.pdf")
+    small_row = EvidenceFile.objects.get(progress=progress, original_name="warm-up.pdf")
+    if big_row.size != os.path.getsize(big):
+        raise RuntimeError("the stored size does not match")
+
+    process, port = start_server()
+    try:
+        download(port, reverse("evidence-download", args=[small_row.pk]), cookies)
+        baseline = read_maxrss(process)
+        received = download(port, reverse("evidence-download", args=[big_row.pk]), cookies)
+        download_peak = read_maxrss(process)
+        download_growth = (download_peak - baseline) / 1024
+    finally:
+        process.kill()
+        process.wait()
+    if received != big_row.size:
+        raise RuntimeError("the download was cut short")
+
+    copy_s = statistics.median(copy_times)
+    upload_s = statistics.median(upload_times)
+    size_mb = os.path.getsize(big) / (1024 * 1024)
+    report("upload_rss_growth_mb", f"{upload_growth:.1f}")
+    report("download_rss_growth_mb", f"{download_growth:.1f}")
+    report("upload_server_peak_rss_mb", f"{upload_peak / 1024:.0f}")
+    report("download_server_peak_rss_mb", f"{download_peak / 1024:.0f}")
+    report("upload_mb_per_s", f"{size_mb / upload_s:.0f}")
+    report("copyfile_mb_per_s", f"{size_mb / copy_s:.0f}")
+    report("upload_throughput_ratio", f"{copy_s / upload_s:.2f}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if "--serve" in sys.argv:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        serve()
+    else:
+        main()
