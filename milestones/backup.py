@@ -1,0 +1,336 @@
+"""One round's data and evidence in one archive, and back.
+
+export_round() writes a zip holding
+- manifest.json: format, fiscal year, the schema (latest applied migration per app), record counts,
+  and every member's name, size and sha256;
+- data.json: the records, in Django's JSON serialisation (primary keys kept; users, groups and
+  permissions referred to by natural key);
+- evidence/<stored name>: every evidence file of the round, byte for byte.
+
+Which records: the round, and every row of the milestones and evidence apps that points at a row
+already taken (indicators, steps, requirements, weights, assessments, step progress and content,
+submissions, decisions, extensions, reminders, filings, evidence files; new models of these apps
+are picked up the same way); the units of the round's assessments (with their parent units); the
+audit events of those units; and the users (with their profiles and groups) any of these refer to.
+
+import_round() restores an archive into an empty database (it refuses one that holds users,
+units, rounds, audit events or evidence): it checks every sha256 against the manifest before it
+changes anything, inserts the rows in one transaction (inserts only, so the append-only audit
+trigger is never involved), writes the files under their original stored names, and removes the
+files it wrote if anything fails.
+"""
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core import serializers
+from django.core.files.base import File
+from django.core.files.storage import Storage, storages
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
+
+from milestones.models import AuditEvent, Profile, Round, Unit
+
+FORMAT = "kpi-tracker-round"
+VERSION = 1
+APPS = ("milestones", "evidence")
+CHUNK = 1024 * 1024
+BATCH = 500
+
+
+class BackupError(Exception):
+    """The archive cannot be written or restored; the message says why."""
+
+
+@dataclass
+class RoundRecords:
+    """Primary keys per model, in the order they are written."""
+
+    pks: dict[type[models.Model], set] = field(default_factory=dict)
+
+    def add(self, model, pks: Iterable) -> bool:
+        current = self.pks.setdefault(model, set())
+        new = set(pks) - current
+        current |= new
+        return bool(new)
+
+    def querysets(self):
+        for model in self.ordered_models():
+            pks = sorted(self.pks[model])
+            for start in range(0, len(pks), BATCH):
+                yield model, model._default_manager.filter(pk__in=pks[start : start + BATCH]).order_by("pk")
+
+    def ordered_models(self) -> list:
+        head = [Group, get_user_model(), Unit, Profile, Round]
+        tail = [AuditEvent]
+        middle = [m for m in self.pks if m not in head and m not in tail]
+        return [m for m in head + middle + tail if self.pks.get(m)]
+
+    def counts(self) -> dict[str, int]:
+        return {m._meta.label_lower: len(self.pks[m]) for m in self.ordered_models()}
+
+
+def _foreign_keys(model):
+    return [f for f in model._meta.concrete_fields if f.is_relation and (f.many_to_one or f.one_to_one)]
+
+
+def _filter_in(model, attname: str, pks: set) -> set:
+    found: set = set()
+    pks = sorted(pks)
+    for start in range(0, len(pks), BATCH):
+        found |= set(
+            model._default_manager.filter(**{f"{attname}__in": pks[start : start + BATCH]}).values_list("pk", flat=True)
+        )
+    return found
+
+
+def collect_round(round_: Round) -> RoundRecords:
+    records = RoundRecords()
+    records.add(Round, [round_.pk])
+    special = {Round, Unit, Profile, AuditEvent}
+    owned_models = [m for app in APPS for m in apps.get_app_config(app).get_models() if m not in special]
+    # Rows owned by the round: anything pointing at a row already taken, until nothing changes.
+    changed = True
+    while changed:
+        changed = False
+        for model in owned_models:
+            for fk in _foreign_keys(model):
+                if fk.related_model in records.pks and fk.related_model not in {Unit, get_user_model()}:
+                    if records.add(model, _filter_in(model, fk.attname, records.pks[fk.related_model])):
+                        changed = True
+    # The round's units and their audit events.
+    assessment_model = apps.get_model("milestones", "Assessment")
+    unit_ids = set(
+        assessment_model.objects.filter(pk__in=records.pks.get(assessment_model, set())).values_list(
+            "unit_id", flat=True
+        )
+    )
+    records.add(AuditEvent, _filter_in(AuditEvent, "unit_id", unit_ids))
+    # Users referred to anywhere, their profiles and groups; units referred to anywhere, with parents.
+    user_model = get_user_model()
+    user_ids: set = set()
+    for model in list(records.pks):
+        for fk in _foreign_keys(model):
+            if fk.related_model is user_model:
+                user_ids |= set(
+                    model._default_manager.filter(pk__in=records.pks[model])
+                    .exclude(**{f"{fk.attname}__isnull": True})
+                    .values_list(fk.attname, flat=True)
+                )
+            elif fk.related_model is Unit:
+                unit_ids |= set(
+                    model._default_manager.filter(pk__in=records.pks[model])
+                    .exclude(**{f"{fk.attname}__isnull": True})
+                    .values_list(fk.attname, flat=True)
+                )
+    records.add(user_model, user_ids)
+    profiles = Profile.objects.filter(user_id__in=user_ids)
+    records.add(Profile, profiles.values_list("pk", flat=True))
+    unit_ids |= set(profiles.exclude(unit_id=None).values_list("unit_id", flat=True))
+    while unit_ids:
+        records.add(Unit, unit_ids)
+        parents = set(Unit.objects.filter(pk__in=unit_ids).exclude(parent=None).values_list("parent_id", flat=True))
+        unit_ids = parents - records.pks[Unit]
+    records.add(
+        Group, user_model.groups.through.objects.filter(user_id__in=user_ids).values_list("group_id", flat=True)
+    )
+    return records
+
+
+def _schema() -> dict[str, str]:
+    applied = MigrationRecorder(connection).applied_migrations()
+    latest: dict[str, str] = {}
+    for app, name in sorted(applied):
+        if app in APPS:
+            latest[app] = max(latest.get(app, ""), name)
+    return latest
+
+
+def _sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def serialize_records(records: RoundRecords) -> bytes:
+    objects = (obj for _, qs in records.querysets() for obj in qs)
+    return serializers.serialize("json", objects, indent=1, use_natural_foreign_keys=True).encode()
+
+
+def evidence_names(records: RoundRecords) -> list[tuple[str, int, str]]:
+    evidence_model = apps.get_model("evidence", "EvidenceFile")
+    pks = records.pks.get(evidence_model, set())
+    rows = evidence_model.objects.filter(pk__in=pks).order_by("pk").values_list("stored_name", "size", "sha256")
+    return list(rows)
+
+
+@dataclass
+class ExportResult:
+    counts: dict[str, int]
+    files: int
+    bytes: int
+    warnings: list[str]
+
+
+def export_round(*, fiscal_year: int, path, storage: Storage | None = None) -> ExportResult:
+    """Write the round's records and evidence to a zip at path."""
+    storage = storage or storages["default"]
+    try:
+        round_ = Round.objects.get(fiscal_year=fiscal_year)
+    except Round.DoesNotExist:
+        raise BackupError(f"ไม่พบรอบการประเมินปีงบประมาณ {fiscal_year}") from None
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():  # one consistent view of the data (a snapshot on PostgreSQL)
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        records = collect_round(round_)
+        data = serialize_records(records)
+        files = evidence_names(records)
+    warnings: list[str] = []
+    members = []
+    total = 0
+    with zipfile.ZipFile(path, "w", allowZip64=True) as archive:
+        archive.writestr(
+            zipfile.ZipInfo("data.json", date_time=timezone.now().timetuple()[:6]), data, zipfile.ZIP_DEFLATED
+        )
+        for stored_name, size, recorded_sha256 in files:
+            if not storage.exists(stored_name):
+                warnings.append(f"missing in storage: {stored_name}")
+                continue
+            digest = hashlib.sha256()
+            length = 0
+            info = zipfile.ZipInfo(f"evidence/{stored_name}", date_time=timezone.now().timetuple()[:6])
+            info.compress_type = zipfile.ZIP_STORED  # evidence is mostly compressed already
+            with storage.open(stored_name, "rb") as source, archive.open(info, "w", force_zip64=True) as target:
+                while chunk := source.read(CHUNK):
+                    digest.update(chunk)
+                    length += len(chunk)
+                    target.write(chunk)
+            sha256 = digest.hexdigest()
+            if sha256 != recorded_sha256 or length != size:
+                warnings.append(f"differs from its row (see check_evidence): {stored_name}")
+            members.append({"name": info.filename, "stored_name": stored_name, "size": length, "sha256": sha256})
+            total += length
+        manifest = {
+            "format": FORMAT,
+            "version": VERSION,
+            "fiscal_year": fiscal_year,
+            "exported_at": timezone.now().isoformat(),
+            "schema": _schema(),
+            "records": records.counts(),
+            "data": {"name": "data.json", "size": len(data), "sha256": _sha256_bytes(data)},
+            "files": members,
+        }
+        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+    return ExportResult(counts=records.counts(), files=len(members), bytes=total, warnings=warnings)
+
+
+def _read_manifest(archive: zipfile.ZipFile) -> dict:
+    try:
+        manifest = json.loads(archive.read("manifest.json"))
+    except KeyError:
+        raise BackupError("ไฟล์นี้ไม่มี manifest.json: ไม่ใช่ไฟล์สำรองข้อมูลของระบบ") from None
+    if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
+        raise BackupError("รูปแบบไฟล์สำรองข้อมูลไม่ถูกต้องหรือไม่รองรับ")
+    return manifest
+
+
+def _stored_sha256(storage: Storage, name: str) -> str:
+    digest = hashlib.sha256()
+    with storage.open(name, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _member_sha256(archive: zipfile.ZipFile, name: str) -> str:
+    digest = hashlib.sha256()
+    with archive.open(name) as member:
+        while chunk := member.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verify_archive(archive: zipfile.ZipFile, manifest: dict) -> None:
+    """Every member matches the manifest's sha256; raises BackupError naming the first that does not."""
+    names = set(archive.namelist())
+    for entry in [manifest["data"], *manifest["files"]]:
+        if entry["name"] not in names:
+            raise BackupError(f"ไฟล์สำรองข้อมูลไม่ครบ: ไม่พบ {entry['name']}")
+        if _member_sha256(archive, entry["name"]) != entry["sha256"]:
+            raise BackupError(f"ไฟล์สำรองข้อมูลเสียหาย: sha256 ของ {entry['name']} ไม่ตรงกับ manifest")
+
+
+def database_is_empty() -> bool:
+    evidence_model = apps.get_model("evidence", "EvidenceFile")
+    return not any(m.objects.exists() for m in (get_user_model(), Unit, Round, AuditEvent, evidence_model, Profile))
+
+
+@dataclass
+class ImportResult:
+    counts: dict[str, int]
+    files: int
+
+
+def import_round(*, path, storage: Storage | None = None) -> ImportResult:
+    storage = storage or storages["default"]
+    with zipfile.ZipFile(path) as archive:
+        manifest = _read_manifest(archive)
+        missing = {app: name for app, name in manifest["schema"].items() if (app, name) not in _applied()}
+        if missing:
+            raise BackupError(f"ฐานข้อมูลยังไม่ได้ migrate ถึงรุ่นของไฟล์สำรอง: {missing}")
+        verify_archive(archive, manifest)
+        if not database_is_empty():
+            raise BackupError("ฐานข้อมูลปลายทางไม่ว่าง: นำเข้าได้เฉพาะฐานข้อมูลใหม่ที่ migrate แล้วและยังไม่มีข้อมูล")
+        for entry in manifest["files"]:
+            if storage.exists(entry["stored_name"]):
+                if _stored_sha256(storage, entry["stored_name"]) != entry["sha256"]:
+                    raise BackupError(f"มีไฟล์ชื่อเดียวกันแต่เนื้อหาต่างกันอยู่แล้วในที่เก็บไฟล์: {entry['stored_name']}")
+        written: list[str] = []
+        try:
+            with transaction.atomic():
+                counts = _load(archive.read(manifest["data"]["name"]))
+                for entry in manifest["files"]:
+                    if storage.exists(entry["stored_name"]):
+                        continue  # same bytes already there (checked above)
+                    with archive.open(entry["name"]) as member:
+                        saved = storage.save(entry["stored_name"], File(member, name=entry["stored_name"]))
+                    written.append(saved)
+                    if saved != entry["stored_name"]:
+                        raise BackupError(f"ที่เก็บไฟล์เปลี่ยนชื่อไฟล์ {entry['stored_name']} เป็น {saved}")
+        except BaseException:
+            for name in written:
+                storage.delete(name)
+            raise
+    return ImportResult(counts=counts, files=len(manifest["files"]))
+
+
+def _applied() -> set[tuple[str, str]]:
+    return set(MigrationRecorder(connection).applied_migrations())
+
+
+def _load(data: bytes) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    loaded_models = set()
+    with connection.constraint_checks_disabled():
+        for deserialized in serializers.deserialize("json", io.BytesIO(data)):
+            # force_insert: restoring only ever inserts (the audit log refuses updates).
+            deserialized.save(force_insert=True)
+            model = type(deserialized.object)
+            loaded_models.add(model)
+            counts[model._meta.label_lower] = counts.get(model._meta.label_lower, 0) + 1
+    connection.check_constraints(table_names=[m._meta.db_table for m in loaded_models])
+    sequence_sql = connection.ops.sequence_reset_sql(no_style(), list(loaded_models))
+    if sequence_sql:
+        with connection.cursor() as cursor:
+            for statement in sequence_sql:
+                cursor.execute(statement)
+    return counts
