@@ -75,6 +75,9 @@ ODF_MIMETYPES = {
 OOXML_MAIN = {"word/": "docx", "xl/": "xlsx", "ppt/": "pptx"}
 EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!")
 MARKUP = re.compile(rb"<\s*(!doctype\s+html|html|script|svg|iframe|object|embed|\?xml)\b", re.IGNORECASE)
+# An image or PDF that also carries a web page (a polyglot) could run as HTML if a browser ever
+# sniffed it; such files are refused. Narrower than MARKUP: XMP metadata in images/PDFs has <?xml.
+ACTIVE_MARKUP = re.compile(rb"<\s*(!doctype\s+html|html|script|iframe|object|embed|body)\b", re.IGNORECASE)
 
 
 def extension_of(name: str) -> str:
@@ -206,6 +209,8 @@ def sniff(stream: BinaryIO, original_name: str) -> FileType:
     else:
         kind = _text_kind(head, extension)
     stream.seek(0)
+    if kind in {"pdf", "jpeg", "png"} and ACTIVE_MARKUP.search(head):
+        raise EvidenceRefused(_("ไฟล์นี้เป็นหน้าเว็บ (HTML) หรือสคริปต์ ไม่ใช่เอกสาร จึงไม่รับไฟล์"))
     if kind is None:
         raise EvidenceRefused(
             _("ไม่รับไฟล์ชนิดนี้ รับเฉพาะ PDF, Word, Excel, PowerPoint, OpenDocument, JPEG, PNG, ข้อความ (.txt) และ CSV")
