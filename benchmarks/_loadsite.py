@@ -203,6 +203,8 @@ class Site:
             "step_save": template("step-save", pk=pk, number=number),
             "upload": template("evidence-upload", pk=pk, number=number),
             "submit": template("step-submit", pk=pk, number=number),
+            "review_queue": template("review-queue"),
+            "scores_csv": template("scores-csv"),
         }
 
     # --- server -----------------------------------------------------------------------------

@@ -27,6 +27,9 @@ import uuid
 
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 DOWNLOAD_RE = re.compile(r'href="(/evidence/\d+/download/)"')
+LOCKED_STEP_RE = re.compile(r'status-badge status-(submitted|accepted)"')
+REVIEW_STEP_RE = re.compile(r'href="(/review/steps/\d+/)"')
+ALREADY_DECIDED = "ได้รับการพิจารณาแล้ว"
 THAI_RE = re.compile("[\u0e01-\u0e5b]")
 MAX_REQUESTS_PER_USER = 100_000
 MAX_REDIRECTS = 5
@@ -147,7 +150,8 @@ class User:
             status = 0
         ms = (time.perf_counter() - started) * 1000
         text = data.decode("utf-8", "replace") if data else ""
-        good = status in ok and (expect is None or expect in text)
+        expected = (expect,) if isinstance(expect, str) else expect
+        good = status in ok and (expected is None or any(e in text for e in expected))
         thai_503 = status == 503 and THAI_RE.search(text) is not None
         self.recorder.add(kind, name, status, ms, good, started_wall, thai_503)
         match = CSRF_RE.search(text)
@@ -283,8 +287,13 @@ class StaffWork:
         self.submitted = good
 
     def step_page(self) -> None:
-        _, text, _, _ = self.user.call("page", "step-page", "GET", self.url("step", number=self.step()))
+        number = self.step()
+        _, text, _, good = self.user.call("page", "step-page", "GET", self.url("step", number=number))
         self.downloads = DOWNLOAD_RE.findall(text)[-5:] or self.downloads
+        if good and number == 1 and LOCKED_STEP_RE.search(text):
+            # Submitted already (say the answer to our submit was lost in an outage): as a
+            # person would, go on with the next step rather than submit again.
+            self.submitted = True
 
     def download(self) -> None:
         if self.downloads:
@@ -299,15 +308,17 @@ class StaffWork:
         while time.time() < deadline and user.requests < MAX_REQUESTS_PER_USER:
             user.call("page", "unit-page", "GET", self.account["unit_url"])
             user.think()
-            if not self.saved:
+            self.step_page()
+            user.think()
+            if not self.saved and not self.submitted:
                 self.save_step1()
                 user.think()
-            for action in (self.step_page, self.upload, self.download):
+            for action in (self.upload, self.download):
                 if time.time() >= deadline:
                     return
                 action()
                 user.think()
-            if self.saved and not self.submitted and self.uploads:
+            if self.saved and not self.submitted and self.uploads and time.time() < deadline:
                 self.submit()
                 user.think()
             if user.rng.random() < 0.2:
@@ -319,11 +330,48 @@ def staff_loop(user: User, account: dict, deadline: float) -> None:
     StaffWork(user, account).loop(deadline)
 
 
-def reviewer_loop(user: User, deadline: float) -> None:
-    urls = user.plan["urls"]
-    while time.time() < deadline and user.requests < MAX_REQUESTS_PER_USER:
-        user.call("page", "overview", "GET", urls["overview"])
+class ReviewerWork:
+    """A reviewer: the dashboard, the queue, one submitted step read and decided (mostly accepted,
+    sometimes returned with a comment), now and then a unit's report or the score export."""
+
+    def __init__(self, user: User):
+        self.user = user
+        self.urls = user.plan["urls"]
+
+    def decide(self) -> None:
+        user = self.user
+        _, text, _, good = user.call("page", "review-queue", "GET", self.urls["review_queue"])
+        steps = REVIEW_STEP_RE.findall(text) if good else []
         user.think()
+        if not steps:
+            return
+        path = user.rng.choice(steps[:20])
+        user.call("page", "review-step", "GET", path)
+        user.think()
+        fields = {"kind": "accepted", "comment": ""}
+        if user.rng.random() < 0.25:
+            fields = {"kind": "returned", "comment": "กรุณาแนบรายงานผลการทบทวนที่ลงนามแล้ว"}
+        # Another reviewer may decide the same step first: the app says so, which is a right answer.
+        user.post_form("review", "review-decide", path + "decide/", fields, expect=("alert-success", ALREADY_DECIDED))
+
+    def loop(self, deadline: float) -> None:
+        user = self.user
+        while time.time() < deadline and user.requests < MAX_REQUESTS_PER_USER:
+            user.call("page", "dashboard", "GET", self.urls["overview"])
+            user.think()
+            self.decide()
+            user.think()
+            if "unit_report" in self.urls and user.rng.random() < 0.3:
+                staff = user.rng.choice(user.plan["staff"])
+                user.call("pdf", "unit-report", "GET", self.urls["unit_report"].format(pk=staff["assessment"]))
+                user.think()
+            if user.rng.random() < 0.1:
+                user.call("export", "scores-csv", "GET", self.urls["scores_csv"])
+                user.think()
+
+
+def reviewer_loop(user: User, deadline: float) -> None:
+    ReviewerWork(user).loop(deadline)
 
 
 def run_user(plan: dict, recorder: Recorder, role: str, account, index: int, start_at: float, deadline: float) -> None:
