@@ -1,8 +1,8 @@
 """Test data and PDF readers for the report tests.
 
-Steps are accepted by writing Submission / Decision / StepProgress rows directly (the
-review service is another feature's; these helpers only need the rows it leaves behind),
-and evidence files are saved with default_storage like the upload view does.
+Decisions go through the real review service (step_review). Submissions are written
+directly: step_submit checks every requirement of the step's web form, which is not what
+these tests are about. Evidence files are saved with default_storage like the upload does.
 """
 
 import datetime as dt
@@ -21,8 +21,8 @@ from pypdf import PdfReader
 
 from evidence.models import EvidenceFile
 from kpi_tracker.lib.thai import BANGKOK
-from milestones.models import Decision, DecisionKind, StepProgress, StepStatus, Submission
-from milestones.services import assessments_recalculate
+from milestones.models import DecisionKind, StepProgress, StepStatus, Submission
+from milestones.services.review import step_review
 
 ACCEPTED_AT = dt.datetime(2020, 8, 3, 9, 30, tzinfo=BANGKOK)
 
@@ -41,16 +41,8 @@ def submit(assessment, number: int, staff, *, at: dt.datetime = ACCEPTED_AT) -> 
 
 
 def decide(assessment, number: int, reviewer, kind: str, comment: str = "", *, at: dt.datetime = ACCEPTED_AT):
-    """Decide the step's latest submission and recalculate the unit's level, as the review service would."""
-    p = progress(assessment, number)
-    submission = p.submissions.order_by("-number").first()
-    decision = Decision.objects.create(
-        progress=p, submission=submission, kind=kind, comment=comment, decided_by=reviewer, decided_at=at
-    )
-    p.status = StepStatus.ACCEPTED if kind == DecisionKind.ACCEPTED else StepStatus.RETURNED
-    p.accepted_at = at if kind == DecisionKind.ACCEPTED else None
-    p.save()
-    assessments_recalculate(indicator=assessment.indicator, assessments=[assessment])
+    """Decide the step's latest submission through the review service (it recalculates the level)."""
+    decision = step_review(progress=progress(assessment, number), user=reviewer, kind=kind, comment=comment, now=at)
     assessment.refresh_from_db()
     return decision
 
