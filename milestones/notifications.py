@@ -18,7 +18,7 @@ from milestones.models import Decision, Extension, Role, Unit
 
 def site_url(path: str) -> str:
     """An absolute link for a mail; SITE_URL comes from the environment (default: the dev server)."""
-    return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/") + path
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def render_mail(name: str, context: dict) -> tuple[str, str]:
