@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from evidence.services import evidence_add
-from evidence.tests.factories import ooxml_bytes, pdf_bytes, progress_of, upload
+from evidence.tests.factories import ooxml_bytes, pdf_bytes, png_bytes, progress_of, upload
 from milestones.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -54,12 +54,22 @@ def test_removed_files_stay_downloadable_from_the_history(login, cast, pdf):
     assert login(cast.reviewer).get(reverse("evidence-download", args=[pdf.pk])).status_code == 200
 
 
-def test_preview_is_inline_sandboxed_and_nosniff(login, cast, pdf):
+def test_pdf_preview_is_inline_nosniff_and_only_framed_by_our_pages(login, cast, pdf):
     response = login(cast.reviewer).get(reverse("evidence-preview", args=[pdf.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("inline;")
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert "sandbox" in response["Content-Security-Policy"]
+    # No sandbox for PDFs: Chrome's PDF viewer will not start under one.
+    assert response["Content-Security-Policy"] == "frame-ancestors 'self'"
+
+
+def test_image_preview_is_sandboxed(login, cast, before_deadline):
+    png = evidence_add(
+        progress=progress_of(cast.assessment_a, 1), user=cast.staff_a, upload=upload("ภาพ.png", png_bytes())
+    )
+    response = login(cast.reviewer).get(reverse("evidence-preview", args=[png.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response["Content-Security-Policy"].startswith("sandbox;")
 
 
 @pytest.mark.parametrize(
