@@ -157,3 +157,39 @@ def test_can_submit_follows_the_rules(cast, before_deadline):
     assert not progress.can_submit()
     fill_step(progress, cast.staff_a)
     assert progress.can_submit() and progress.missing_requirements() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_at_once_make_exactly_one(cast):
+    import threading
+
+    from django.db import connection, connections
+
+    from milestones.models import StepProgress, Submission
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite has no row locks and serialises writers")
+    with time_machine.travel(dt.datetime(2020, 8, 1, 10, 0, tzinfo=BANGKOK), tick=False):
+        progress = progress_of(cast.assessment_a, 2)
+        fill_step(progress, cast.staff_a)
+        barrier = threading.Barrier(2, timeout=10)
+        outcomes: list[object] = []
+
+        def submit():
+            try:
+                mine = StepProgress.objects.get(pk=progress.pk)
+                barrier.wait()  # both hold an editable progress before either submits
+                outcomes.append(step_submit(progress=mine, user=cast.staff_a))
+            except Exception as exc:  # noqa: BLE001 - the outcome is what the test checks
+                outcomes.append(exc)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=submit) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+    assert Submission.objects.filter(progress=progress).count() == 1
+    assert sorted(type(o).__name__ for o in outcomes) == ["StepRefused", "Submission"], outcomes
