@@ -113,6 +113,7 @@ class World:
         """Unit A's step 1 awaiting review (the submission is made directly; decisions go through the service)."""
         from milestones.tests.review_factories import submit
 
+        self.evidence_a1  # noqa: B018  (the step's evidence exists before it is sent, as in real use)
         progress, _ = submit(self.cast.assessment_a, 1, self.cast.staff_a)
         return progress
 
