@@ -279,6 +279,7 @@ def _serve(request: HttpRequest, evidence: EvidenceFile, *, inline: bool) -> Htt
         )
         return HttpResponseRedirect(url)
     response = FileResponse(storage.open(evidence.stored_name, "rb"), content_type=evidence.content_type)
+    response.block_size = 256 * 1024  # Django's 4 KB blocks make a 100 MB download 25,000 writes
     response["Content-Disposition"] = disposition
     response["Content-Length"] = str(evidence.size)
     response["X-Content-Type-Options"] = "nosniff"
