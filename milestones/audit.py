@@ -33,7 +33,7 @@ ACTION_LABELS = {
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """REMOTE_ADDR; behind a proxy, gunicorn's --forwarded-allow-ips sets it (docs/deploy.md)."""
+    """REMOTE_ADDR; behind a proxy (BEHIND_PROXY=1) kpi_tracker.middleware.ForwardedForMiddleware sets it."""
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
