@@ -54,19 +54,28 @@ def browser() -> Browser:
 
 
 @pytest.fixture
-def context(browser: Browser, live_server, request) -> BrowserContext:
-    context = browser.new_context(
-        base_url=live_server.url, locale="th-TH", timezone_id="Asia/Bangkok", accept_downloads=True
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    yield context
-    failed = any(
-        getattr(request.node, f"e2e_report_{when}", None) and getattr(request.node, f"e2e_report_{when}").failed
-        for when in ("setup", "call")
-    )
-    if failed:
-        _save_pages(context, request.node.nodeid)
-    context.close()
+def open_page(browser: Browser, live_server, request):
+    """open_page() gives a page in a fresh browser context (its own cookies: one person each).
+
+    On failure every page of every context the test opened is saved under test-results/.
+    """
+    contexts: list[BrowserContext] = []
+
+    def _open() -> Page:
+        context = browser.new_context(
+            base_url=live_server.url, locale="th-TH", timezone_id="Asia/Bangkok", accept_downloads=True
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _open
+    reports = (getattr(request.node, f"e2e_report_{when}", None) for when in ("setup", "call"))
+    if any(report is not None and report.failed for report in reports):
+        for i, context in enumerate(contexts):
+            _save_pages(context, f"{request.node.nodeid}-{i}")
+    for context in contexts:
+        context.close()
 
 
 def _save_pages(context: BrowserContext, nodeid: str) -> None:
@@ -81,8 +90,8 @@ def _save_pages(context: BrowserContext, nodeid: str) -> None:
 
 
 @pytest.fixture
-def page(context: BrowserContext) -> Page:
-    return context.new_page()
+def page(open_page) -> Page:
+    return open_page()
 
 
 @pytest.fixture
@@ -111,3 +120,26 @@ def log_in(page: Page, user, password: str = PASSWORD) -> None:
 def log_out(page: Page) -> None:
     page.get_by_role("button", name="ออกจากระบบ").click()
     page.wait_for_url(re.compile(r"/login/"))
+
+
+def make_pdf(path: Path, label: str) -> Path:
+    """A small valid one-page PDF at `path` (the name may be Thai); `label` makes its bytes unique."""
+    text = f"BT /F1 12 Tf 72 720 Td ({label}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
