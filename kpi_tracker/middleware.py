@@ -20,11 +20,12 @@ RETRY_AFTER_SECONDS = 15
 
 
 class ForwardedForMiddleware:
-    """With BEHIND_PROXY on, take the client address from the last X-Forwarded-For entry.
+    """With BEHIND_PROXY on, take the client address from X-Forwarded-For, counted from the end.
 
-    The last entry is the one our own proxy appended, so a client cannot forge it by sending
-    its own header. The audit log and the login throttle both read REMOTE_ADDR afterwards;
-    without this every request would seem to come from the proxy and one user's failed logins
+    Each of our FORWARDED_PROXIES proxies appends the address it received the request from, so
+    the entry that many places from the end is the client as our outermost proxy saw it; a client
+    cannot forge it by sending its own header (those entries come earlier). The audit log and
+    the login throttle both read REMOTE_ADDR afterwards; without this every request would seem to come from the proxy and one user's failed logins
     would lock out everybody behind it.
     """
 
@@ -33,10 +34,9 @@ class ForwardedForMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if settings.BEHIND_PROXY:
-            forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-            last = forwarded.rsplit(",", 1)[-1].strip()
-            if last:
-                request.META["REMOTE_ADDR"] = last
+            entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if e.strip()]
+            if entries:
+                request.META["REMOTE_ADDR"] = entries[-min(settings.FORWARDED_PROXIES, len(entries))]
         return self.get_response(request)
 
 

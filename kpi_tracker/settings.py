@@ -175,6 +175,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 HTTPS = env_bool("HTTPS", not DEBUG)
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto and appends X-Forwarded-For.
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+# How many proxies in front of gunicorn append to X-Forwarded-For (load balancer + nginx = 2).
+FORWARDED_PROXIES = env_int("FORWARDED_PROXIES", 1)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)

@@ -107,6 +107,17 @@ def test_behind_a_proxy_the_client_address_is_the_last_forwarded_entry(client, c
     assert AuditEvent.objects.get(action="login").ip_address == "203.0.113.9"
 
 
+def test_with_two_proxies_the_client_is_the_second_entry_from_the_end(client, cast, settings):
+    settings.BEHIND_PROXY = True
+    settings.FORWARDED_PROXIES = 2
+    client.post(
+        reverse("login"),
+        {"username": "staff_a", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9, 10.0.0.10",
+    )
+    assert AuditEvent.objects.get(action="login").ip_address == "203.0.113.9"
+
+
 def test_without_the_proxy_flag_forwarded_headers_are_ignored(client, cast):
     client.post(reverse("login"), {"username": "staff_a", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="6.6.6.6")
     assert AuditEvent.objects.get(action="login").ip_address == "127.0.0.1"
