@@ -25,8 +25,8 @@ class ForwardedForMiddleware:
     Each of our FORWARDED_PROXIES proxies appends the address it received the request from, so
     the entry that many places from the end is the client as our outermost proxy saw it; a client
     cannot forge it by sending its own header (those entries come earlier). The audit log and
-    the login throttle both read REMOTE_ADDR afterwards; without this every request would seem to come from the proxy and one user's failed logins
-    would lock out everybody behind it.
+    the login throttle both read REMOTE_ADDR afterwards; without this every request would seem
+    to come from the proxy, and one user's failed logins would lock out everybody behind it.
     """
 
     def __init__(self, get_response):
