@@ -28,3 +28,42 @@ def test_demo_accounts_cover_every_role_and_rerunning_keeps_them():
     assert roles["admin"][0] == Role.ADMIN
     assert authenticate(username="reviewer", password="demo-kpi-2563") is not None
     assert "demo-kpi-2563" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_units_get_an_extension_and_sample_units_a_mix_of_statuses_through_the_services():
+    import datetime as dt
+
+    from milestones.demo import DEMO_EXTENSION_REASON, today_in_bangkok
+    from milestones.models import AuditEvent, Decision, Extension, StepProgress, Submission
+
+    call_command("load_units", str(SAMPLE), "--sample", stdout=StringIO())
+    call_command("load_rubric", str(RUBRIC_FILE), stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    counts = (
+        Submission.objects.count(),
+        Decision.objects.count(),
+        Extension.objects.count(),
+        AuditEvent.objects.count(),
+    )
+    call_command("seed_demo", stdout=StringIO())  # idempotent
+    assert (
+        Submission.objects.count(),
+        Decision.objects.count(),
+        Extension.objects.count(),
+        AuditEvent.objects.count(),
+    ) == counts
+
+    today = today_in_bangkok()
+    for code in ("C-ICT", "P-90"):
+        extension = Extension.objects.select_related("assessment").get(assessment__unit__code=code)
+        assert extension.status == "granted" and extension.reason == DEMO_EXTENSION_REASON
+        assert extension.assessment.extended_deadline == today + dt.timedelta(days=60)
+        assert not extension.assessment.is_past_deadline()
+    assert AuditEvent.objects.filter(action="extension.grant").count() == 2
+
+    units_with_submissions = Submission.objects.values("progress__assessment").distinct().count()
+    assert 30 <= units_with_submissions <= 40
+    statuses = set(StepProgress.objects.values_list("status", flat=True))
+    assert {"accepted", "submitted", "returned", "draft", "not_started"} <= statuses
+    assert AuditEvent.objects.filter(action="step.submit").count() == Submission.objects.count()

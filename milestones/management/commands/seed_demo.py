@@ -4,7 +4,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from milestones.models import Profile, Role, Unit
+from milestones import demo
+from milestones.models import Assessment, Profile, Role, Unit
+from milestones.views_review import current_indicator
 
 DEMO_PASSWORD = "demo-kpi-2563"
 DEMO_USERS = [
@@ -39,7 +41,31 @@ class Command(BaseCommand):
             user.is_staff = user.is_superuser = role == Role.ADMIN
             user.save()
             Profile.objects.update_or_create(user=user, defaults={"role": role, "unit": unit})
+        self.seed_review_data()
         self.stdout.write(f"Demo logins (password for every account: {DEMO_PASSWORD}):")
         for username, role, unit_code, _ in DEMO_USERS:
             unit = f" – {Unit.objects.get(code=unit_code).name}" if unit_code else ""
             self.stdout.write(f"  {username:<10} {Role(role).label}{unit}")
+
+    def seed_review_data(self) -> None:
+        """The demo units' extension and a mix of statuses for other sample units (see milestones/demo.py)."""
+        indicator = current_indicator()
+        if indicator is None:
+            self.stdout.write("No rubric loaded: run load_rubric first for the demo's progress data.")
+            return
+        User = get_user_model()
+        reviewer = User.objects.get(username="reviewer")
+        today = demo.today_in_bangkok()
+        demo_codes = set()
+        for username, role, unit_code, _ in DEMO_USERS:
+            if role != Role.STAFF:
+                continue
+            demo_codes.add(unit_code)
+            assessment = Assessment.objects.filter(unit__code=unit_code, indicator=indicator).first()
+            if assessment is not None and demo.demo_extension(
+                assessment=assessment, staff=User.objects.get(username=username), reviewer=reviewer, today=today
+            ):
+                self.stdout.write(f"  {unit_code}: extension granted ({demo.DEMO_EXTENSION_DAYS} days from today)")
+        filled = demo.sample_progress(indicator=indicator, reviewer=reviewer, exclude_codes=demo_codes | {"C-PSDG"})
+        if filled:
+            self.stdout.write(f"  {filled} sample units given a mix of step statuses")
