@@ -94,24 +94,29 @@ class StaticOnlyFetcher(URLFetcher):
         raise ResourceRefused(f"PDF templates may use only our static files, not {url!r}")
 
 
-# Text between tags, outside <style>, with character references left alone.
-_STYLE_BLOCK = re.compile(r"(<style\b.*?</style>)", re.DOTALL | re.IGNORECASE)
+# Text between tags, outside <style> and outside elements marked data-keep-digits (file
+# names, hashes: identifiers that must read the same as elsewhere), references left alone.
+_KEPT_BLOCK = re.compile(
+    r"(<style\b.*?</style>|<(\w+)\b[^>]*\bdata-keep-digits\b[^>]*>.*?</\2>)", re.DOTALL | re.IGNORECASE
+)
 _TAG_OR_REF = re.compile(r"(<[^>]*>|&#?\w+;)")
 
 
 def thai_digits_in_text(html: str) -> str:
     """Arabic digits to Thai digits in the text of the page only.
 
-    Tags and their attributes (URLs, SVG coordinates), <style> blocks and character
-    references such as &#x27; keep their digits.
+    Tags and their attributes (URLs, SVG coordinates), <style> blocks, elements marked
+    data-keep-digits and character references such as &#x27; keep their digits.
     """
     out = []
-    for block in _STYLE_BLOCK.split(html):
-        if block[:6].lower() == "<style":
-            out.append(block)
-            continue
+    pieces = _KEPT_BLOCK.split(html)
+    # split() returns text, then the two groups of each match: (kept block, its tag name).
+    for i in range(0, len(pieces), 3):
+        block = pieces[i]
         for piece in _TAG_OR_REF.split(block):
             out.append(piece if piece.startswith(("<", "&")) else to_thai_digits(piece))
+        if i + 1 < len(pieces):
+            out.append(pieces[i + 1])
     return "".join(out)
 
 

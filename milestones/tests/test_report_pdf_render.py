@@ -113,6 +113,14 @@ def test_the_checks_catch_a_latin_letter_drawn_with_a_thai_glyph(template):
     assert glyph_problems(result) or "A วันที่" not in pdf_text(result)
 
 
+def test_thai_digits_spare_elements_marked_keep_digits():
+    html = '<td data-keep-digits>รูป 1.jpg</td><td>ข้อ 1</td><span class="x" data-keep-digits>ab12</span> 3'
+    assert (
+        thai_digits_in_text(html)
+        == '<td data-keep-digits>รูป 1.jpg</td><td>ข้อ ๑</td><span class="x" data-keep-digits>ab12</span> ๓'
+    )
+
+
 def test_thai_digits_change_text_but_not_tags_styles_or_references():
     html = '<style>p { margin: 10pt }</style><p class="c2"><a href="/x/12/">ข้อ 12 &#x27;3&#39;</a></p>'
     assert thai_digits_in_text(html) == (

@@ -54,10 +54,10 @@ def test_the_report_shows_unit_level_weighted_score_steps_evidence_and_comments(
     assert unit_a.level == 3
     assert "0.1500" in text  # 3 x 5% to 4 decimals
     assert "3.0000" in text
-    assert "3 สิงหาคม 2563" in text  # accepted (B.E.)
+    assert "3 ส.ค. 2563" in text  # accepted (B.E.)
     assert "สมศรี ตรวจดี" in text  # the reviewer who accepted
     assert "คำสั่ง.pdf" in text and "Zoom ครั้งที่ 1.jpg" in text
-    assert "20 กรกฎาคม 2563" in text  # evidence date
+    assert "20 ก.ค. 2563" in text  # evidence date
     assert "แผนยังไม่ระบุปีงบประมาณ" in text  # the returned step's comment
     assert "ลงชื่อ" in text and "ตำแหน่ง" in text and "วันที่" in text
     assert "หน้า 1/" in text
@@ -84,9 +84,12 @@ def test_the_font_is_embedded_and_thai_marks_are_drawn(cast, unit_a, login):
 def test_thai_digits_when_asked(cast, unit_a, login):
     text = pdf_text(login(cast.staff_a).get(url(unit_a, digits="thai")).content)
     assert "๐.๑๕๐๐" in text
-    assert "๓ สิงหาคม ๒๕๖๓" in text
+    assert "๓ ส.ค. ๒๕๖๓" in text
     assert "หน้า ๑/" in text
     assert "0.1500" not in text
+    # Identifiers keep their digits: file names (as in the package), hashes, "SHA-256".
+    sha = unit_a.steps.get(step__number=3).files.get().sha256[:12]
+    assert "Zoom ครั้งที่ 1.jpg" in text and sha in text and "SHA-256" in text
 
 
 def test_every_export_is_audited(cast, unit_a, login):
