@@ -1,0 +1,35 @@
+"""Where the reports are exported from: the dashboard and the review pages (the unit page: test_memo.py)."""
+
+import datetime as dt
+
+from django.urls import reverse
+
+from milestones.services.filings import filing_create, filing_record
+from milestones.tests.report_helpers import progress, submit
+
+
+def test_the_dashboard_offers_the_department_summary(cast, login):
+    page = login(cast.reviewer).get(reverse("overview")).text
+    assert f"{reverse('report-summary')}?indicator={cast.indicator.pk}" in page
+    assert "digits=thai" in page
+
+
+def test_the_review_page_links_the_units_report_and_shows_its_esaraban_number(cast, login, before_deadline):
+    submit(cast.assessment_a, 1, cast.staff_a)
+    filing = filing_create(
+        assessment=cast.assessment_a,
+        user=cast.staff_a,
+        memo_number="กษ 0509/123",
+        memo_date=dt.date(2020, 9, 1),
+        recipient="ผู้อำนวยการกลุ่มพัฒนาระบบบริหาร",
+        signer_name="นายสมชาย ใจดี",
+        signer_position="ผู้อำนวยการ",
+    )
+    url = reverse("review-step", args=[progress(cast.assessment_a, 1).pk])
+    page = login(cast.reviewer).get(url).text
+    assert reverse("report-unit", args=[cast.assessment_a.pk]) in page
+    assert reverse("report-memo", args=[filing.pk]) in page
+    assert "ยังไม่ได้บันทึกเลขที่ E-saraban" in page
+    filing_record(filing=filing, user=cast.staff_a, esaraban_number="กษ 0509/ว 77", esaraban_date=dt.date(2020, 9, 2))
+    page = login(cast.reviewer).get(url).text
+    assert "กษ 0509/ว 77" in page and "2 ก.ย. 2563" in page
