@@ -205,7 +205,12 @@ def render_pdf(template_name: str, context: dict, *, thai_digits: bool = False, 
     name = f"{CACHE_PREFIX}/{cache_key(html)}.pdf"
     if default_storage.exists(name):
         with default_storage.open(name, "rb") as cached:
-            return cached.read()
+            pdf = cached.read()
+        # A file another server is still writing (local storage), or a broken one, is never
+        # served: it is replaced (a writer still busy with it writes to the unlinked file).
+        if pdf.rstrip().endswith(b"%%EOF"):
+            return pdf
+        default_storage.delete(name)
     pdf = html_to_pdf(html)
     try:
         saved = default_storage.save(name, ContentFile(pdf))

@@ -1,8 +1,11 @@
 """kpi_tracker.lib.pdf: the fetcher that allows only our static files, Thai digits, fonts and the cache."""
 
 import logging
+import subprocess
+import tempfile
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from kpi_tracker.lib import pdf as pdf_lib
@@ -156,3 +159,26 @@ def test_without_cache_every_render_calls_weasyprint(template, monkeypatch):
     render_pdf(name, {}, cache=False)
     render_pdf(name, {}, cache=False)
     assert len(calls) == 2
+
+
+def test_sara_am_does_not_turn_every_sara_aa_into_sara_am(template):
+    """WeasyPrint alone maps the SARA AA glyph to "ำ" once it met it inside "ำ"; ours maps it to "า"."""
+    name = template("am.html", page("<p>ดำเนินงาน ตามที่ กำหนด มาตรฐาน น้ำ</p>"))
+    raw = pdf_lib.render_pdf(name, {}, cache=False)
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(raw)
+        f.flush()
+        text = subprocess.run(["pdftotext", "-raw", f.name, "-"], capture_output=True, check=True).stdout.decode()
+    assert "ตามที่" in text and "มาตรฐาน" in text
+    assert "ดําเนินงาน" in text and "นํ้า" in text  # ำ reads back as NIKHAHIT + SARA AA
+    assert "ดำเนินงาน ตามที่ กำหนด มาตรฐาน น้ำ" in pdf_text(raw)
+
+
+def test_a_half_written_cache_file_is_not_served(template, monkeypatch):
+    name = template("half.html", page("<p>x</p>"))
+    html = pdf_lib.render_html(name, {})
+    default_storage.save(f"reports-cache/{pdf_lib.cache_key(html)}.pdf", ContentFile(b"%PDF-1.7 trunc"))
+    result = render_pdf(name, {})
+    assert result.startswith(b"%PDF") and result.rstrip().endswith(b"%%EOF")
+    with default_storage.open(f"reports-cache/{pdf_lib.cache_key(html)}.pdf", "rb") as cached:
+        assert cached.read() == result  # the broken file was replaced
