@@ -30,28 +30,30 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BASE = "postgres://postgres@127.0.0.1:5432"
-DB_NAME = "kpi_tracker_scaleout"
-PASSWORD = "demo-kpi-2563"  # seed_demo's accounts
+DB_NAME = f"kpi_tracker_scaleout_{os.getpid()}"  # two runs at once on one machine must not collide
+PASSWORD = "scale-out-password-2563"
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 DOWNLOAD_RE = re.compile(r'href="(/evidence/\d+/download/)"')
 REVIEW_RE = re.compile(r'href="(/review/steps/\d+/)"')
 
 SEED = """
 import datetime as dt
-from django.core.management import call_command
-from milestones.models import Assessment
-from milestones.services import extension_decide, extension_request
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from milestones.models import Assessment, Profile, Role, Unit
+from milestones.services import extension_decide, extension_request
 call_command("load_units", "data/units/sample-units.csv", "--sample")
 call_command("load_rubric", "data/rubrics/2563-indicator-2.yaml")
-call_command("seed_demo")
 User = get_user_model()
-staff, reviewer = User.objects.get(username="central"), User.objects.get(username="reviewer")
-assessment = Assessment.objects.get(unit=staff.profile.unit)
-if assessment.extended_deadline is None:
-    extension = extension_request(assessment=assessment, user=staff, reason="ทดสอบหลายเครื่อง")
-    extension_decide(extension=extension, user=reviewer, grant=True, new_deadline=dt.date.today() + dt.timedelta(days=60))
-print("assessment", assessment.pk)
+staff = User.objects.create_user("central", password=PASSWORD)
+reviewer = User.objects.create_user("reviewer", password=PASSWORD)
+unit = Unit.objects.get(code="C-ICT")
+Profile.objects.create(user=staff, role=Role.STAFF, unit=unit)
+Profile.objects.create(user=reviewer, role=Role.REVIEWER)
+assessment = Assessment.objects.get(unit=unit)
+extension = extension_request(assessment=assessment, user=staff, reason="ทดสอบหลายเครื่อง")
+extension_decide(extension=extension, user=reviewer, grant=True, new_deadline=dt.date.today() + dt.timedelta(days=60))
+print("assessment", assessment.pk, "step1", assessment.steps.get(step__number=1).pk)
 """
 
 
@@ -82,6 +84,11 @@ def database_url():
         cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
     conn.close()
     yield f"{PG_BASE}/{DB_NAME}"
+    conn = _pg_connect()
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
+    conn.close()
 
 
 def _run(args: list[str], env: dict, timeout: int = 120) -> str:
@@ -112,6 +119,8 @@ class AppServer:
                 "2",
                 "--timeout",
                 "30",
+                "--graceful-timeout",
+                "2",
             ],
             cwd=ROOT,
             env=self.env,
@@ -174,8 +183,9 @@ def servers(database_url, s3_server, tmp_path_factory):
     setup_dir = Path(tempfile.mkdtemp(prefix="kpi-scaleout-setup-"))
     setup_env = {**env, "VAR_DIR": str(setup_dir)}
     _run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], setup_env)
-    seeded = _run([sys.executable, "manage.py", "shell", "-c", SEED], setup_env)
-    assessment_pk = int(re.search(r"assessment (\d+)", seeded).group(1))
+    seeded = _run([sys.executable, "manage.py", "shell", "-c", f"PASSWORD = {PASSWORD!r}\n{SEED}"], setup_env)
+    match = re.search(r"assessment (\d+) step1 (\d+)", seeded)
+    assessment_pk, step1_pk = int(match.group(1)), int(match.group(2))
 
     hosts = [AppServer(env, tmp_path_factory.mktemp(f"host{i}")) for i in (1, 2)]
     builds = [
@@ -188,7 +198,7 @@ def servers(database_url, s3_server, tmp_path_factory):
             host.start()
         for host in hosts:
             host.wait_ready()
-        yield hosts[0], hosts[1], assessment_pk
+        yield hosts[0], hosts[1], assessment_pk, step1_pk
     finally:
         for host in hosts:
             host.stop()
@@ -270,7 +280,7 @@ def _pdf(label: str) -> bytes:
 
 
 def test_two_app_servers_share_sessions_evidence_and_decisions(servers):
-    one, two, pk = servers
+    one, two, pk, step1 = servers
     person = Browser()
 
     # A login on one host is a login on the other: the session lives in the database.
@@ -305,10 +315,9 @@ def test_two_app_servers_share_sessions_evidence_and_decisions(servers):
     reviewer = Browser()
     reviewer.log_in(one, "reviewer")
     _, text, _ = reviewer.get(f"{one.base}/review/")
-    review_pages = REVIEW_RE.findall(text)
-    assert len(review_pages) == 1
-    reviewer.get(f"{one.base}{review_pages[0]}")
-    _, text = reviewer.post(f"{one.base}{review_pages[0]}decide/", {"kind": "accepted", "comment": ""})
+    assert f"/review/steps/{step1}/" in REVIEW_RE.findall(text)
+    reviewer.get(f"{one.base}/review/steps/{step1}/")
+    _, text = reviewer.post(f"{one.base}/review/steps/{step1}/decide/", {"kind": "accepted", "comment": ""})
     assert "alert-success" in text
     _, text, _ = person.get(f"{two.base}/assessments/{pk}/")
     assert "ระดับ 1" in text
