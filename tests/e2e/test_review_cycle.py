@@ -3,7 +3,9 @@ submits them; a reviewer returns step 3 with a comment; the staff sees the comme
 submits again; the reviewer accepts; the staff downloads the score report and the E-saraban
 package; the dashboard shows the new level."""
 
+import hashlib
 import re
+import zipfile
 
 from playwright.sync_api import Page, expect
 
@@ -135,6 +137,27 @@ def test_a_unit_goes_from_nothing_to_level_three_through_a_return(open_page, uni
     staff.goto(f"/assessments/{cast.assessment_a.pk}/")
     expect(staff.locator(".score-big")).to_have_text("ระดับ 3")
     expect(staff.get_by_text("0.1500")).to_be_visible()
+
+    # Staff: the score report (PDF) and, after filling in the cover memo, the E-saraban package.
+    with staff.expect_download() as report:
+        staff.get_by_role("button", name="ดาวน์โหลดรายงานผลคะแนน (PDF)").click()
+    assert open(report.value.path(), "rb").read(5) == b"%PDF-"
+    staff.get_by_role("link", name="จัดทำบันทึกข้อความนำส่ง").click()
+    staff.get_by_label("ที่ (เลขที่หนังสือ)").fill("กษ 0509/123")
+    staff.get_by_label("วันที่", exact=False).first.fill("2020-09-10")
+    staff.get_by_label(re.compile(r"^\s*ผู้ลงนาม")).fill("นายสมชาย ใจดี")
+    staff.get_by_label("ตำแหน่งผู้ลงนาม").fill("ผู้อำนวยการกองทดสอบ ก")
+    staff.get_by_role("button", name="บันทึกและจัดทำบันทึกข้อความ").click()
+    expect(staff.get_by_text("บันทึกข้อความพร้อมแล้ว")).to_be_visible()
+    with staff.expect_download() as package:
+        staff.get_by_role("link", name="ชุดเอกสาร E-saraban (ZIP)").click()
+    with zipfile.ZipFile(package.value.path()) as archive:
+        names = archive.namelist()
+        digests = {hashlib.sha256(archive.read(name)).hexdigest() for name in names}
+    for sent in ("คำสั่งแต่งตั้งคณะทำงานทบทวนกระบวนการ.pdf", "รายชื่อผู้เข้าร่วมประชุม.pdf"):
+        assert any(name.endswith(sent) for name in names), names
+        assert hashlib.sha256((tmp_path / sent).read_bytes()).hexdigest() in digests
+    assert sum(name.endswith(".pdf") for name in names) >= 7  # memo, report and five evidence files
 
     # The dashboard shows the new level for the unit.
     reviewer.goto("/overview/")
