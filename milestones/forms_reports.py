@@ -3,8 +3,10 @@
 import datetime as dt
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kpi_tracker.lib import thai
 from milestones.models import Filing
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -38,11 +40,12 @@ class MemoForm(forms.ModelForm):
                 field.strip = True
 
     def clean_memo_date(self) -> dt.date:
+        """A date typed with the B.E. year (2563) reads as a C.E. year five centuries ahead: refuse it."""
         value = self.cleaned_data["memo_date"]
-        if self.round is not None and value.year + 543 > self.round.fiscal_year + 1:
-            raise forms.ValidationError(_("วันที่ต้องไม่เกินปีงบประมาณถัดไปของรอบการประเมิน"))
-        if value.year < 1900:
-            raise forms.ValidationError(_("วันที่ไม่ถูกต้อง กรุณาระบุเป็นปี ค.ศ. ในปฏิทิน"))
+        if value.year > timezone.localdate().year + 1:
+            raise forms.ValidationError(_("ปีของวันที่ไม่ถูกต้อง อาจระบุเป็นปี พ.ศ. กรุณาเลือกวันที่จากปฏิทิน (ปี ค.ศ.)"))
+        if self.round is not None and value < thai.fiscal_year_bounds(self.round.fiscal_year)[0]:
+            raise forms.ValidationError(_("วันที่ต้องไม่ก่อนเริ่มปีงบประมาณของรอบการประเมิน"))
         return value
 
 

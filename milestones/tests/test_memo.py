@@ -85,7 +85,13 @@ def test_missing_fields_get_thai_messages_and_nothing_is_saved(cast, login, befo
 def test_a_date_typed_as_buddhist_era_is_refused(cast, login, before_deadline):
     response = login(cast.staff_a).post(create_url(cast), {**FORM, "memo_date": "2563-09-01"})
     assert response.status_code == 200
-    assert "วันที่ต้องไม่เกินปีงบประมาณถัดไป" in response.text
+    assert "อาจระบุเป็นปี พ.ศ." in response.text
+    assert not Filing.objects.exists()
+
+
+def test_a_date_before_the_rounds_fiscal_year_is_refused(cast, login, before_deadline):
+    response = login(cast.staff_a).post(create_url(cast), {**FORM, "memo_date": "2019-09-30"})
+    assert "วันที่ต้องไม่ก่อนเริ่มปีงบประมาณ" in response.text
     assert not Filing.objects.exists()
 
 
