@@ -68,6 +68,8 @@ class RecordForm(forms.ModelForm):
 
     def clean_esaraban_date(self) -> dt.date:
         value = self.cleaned_data["esaraban_date"]
+        if value.year > timezone.localdate().year + 1:
+            raise forms.ValidationError(_("ปีของวันที่ไม่ถูกต้อง อาจระบุเป็นปี พ.ศ. กรุณาเลือกวันที่จากปฏิทิน (ปี ค.ศ.)"))
         if self.instance.memo_date and value < self.instance.memo_date:
             raise forms.ValidationError(_("วันที่ส่งทาง E-saraban ต้องไม่ก่อนวันที่ของบันทึกข้อความ"))
         return value

@@ -57,6 +57,8 @@ def test_bad_input_gets_thai_messages_and_changes_nothing(cast, filing, login):
     assert "ต้องไม่ก่อนวันที่ของบันทึกข้อความ" in response.text
     response = client.post(url(filing), {"esaraban_number": "1", "esaraban_date": "not a date"})
     assert "วันที่ไม่ถูกต้อง" in response.text
+    response = client.post(url(filing), {"esaraban_number": "1", "esaraban_date": "2563-09-02"})
+    assert "อาจระบุเป็นปี พ.ศ." in response.text
     filing.refresh_from_db()
     assert filing.esaraban_number == "" and filing.esaraban_date is None
     assert not AuditEvent.objects.filter(action="filing.record").exists()
