@@ -15,6 +15,7 @@
   so several app servers sharing one S3 bucket share the cache too.
 """
 
+import datetime as dt
 import hashlib
 import io
 import logging
@@ -29,6 +30,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
+from django.utils import timezone
 from fontTools import agl
 from fontTools.ttLib import TTFont
 from weasyprint.text.fonts import get_hb_object_data
@@ -220,3 +222,19 @@ def render_pdf(template_name: str, context: dict, *, thai_digits: bool = False, 
     except OSError:
         logger.exception("Could not store %s in the PDF cache", name)
     return pdf
+
+
+def cache_prune(*, older_than: dt.timedelta, now: dt.datetime | None = None) -> int:
+    """Delete cached PDFs stored more than older_than ago; returns how many. A PDF still wanted is made again once."""
+    cutoff = (now or timezone.now()) - older_than
+    try:
+        _, names = default_storage.listdir(CACHE_PREFIX)
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for file_name in names:
+        name = f"{CACHE_PREFIX}/{file_name}"
+        if file_name.endswith(".pdf") and default_storage.get_modified_time(name) < cutoff:
+            default_storage.delete(name)
+            removed += 1
+    return removed
