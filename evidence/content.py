@@ -11,11 +11,9 @@ with content by kind: {"summary": str} | {"processes": [...]} | {"work_items": [
 {"plan": [...]} | {"feedback": [...]} | {} for plain file steps.
 """
 
-import datetime as dt
-
 from django.utils.translation import gettext as _
 
-from evidence.models import EvidenceFile, Feedback, FeedbackTopic, PlanRow, StepSummary, WorkItem, WorkProcess
+from evidence.models import EvidenceFile, Feedback, PlanRow, StepSummary, WorkItem, WorkProcess
 from kpi_tracker.lib import thai
 from milestones.models import EvidenceRequirement, FormKind, Round, StepProgress
 
@@ -210,11 +208,3 @@ def missing_requirements(progress: StepProgress) -> list[str]:
                 % {"number": requirement.number, "need": requirement.min_count, "have": pieces}
             )
     return missing
-
-
-def feedback_topics() -> list[tuple[str, str]]:
-    return list(FeedbackTopic.choices)
-
-
-def parse_snapshot_date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -198,7 +198,7 @@ def _evidence_upload(request: HttpRequest, pk: int, number: int) -> HttpResponse
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect(_step_url(progress))
+        return _after_upload(request, progress)
     work_item = next((i for i in work_items if i.pk == form.cleaned_data.get("work_item")), None)
     requirements = list(progress.step.requirements.filter(is_report=False))
     for upload in form.cleaned_data["files"]:
@@ -224,7 +224,16 @@ def _evidence_upload(request: HttpRequest, pk: int, number: int) -> HttpResponse
             messages.error(request, _("ไม่รับไฟล์ “%(name)s”: %(reason)s") % {"name": upload.name, "reason": text})
         else:
             messages.success(request, _("อัปโหลด “%(name)s” แล้ว") % {"name": upload.name})
-    return redirect(_step_url(progress))
+    return _after_upload(request, progress)
+
+
+def _after_upload(request: HttpRequest, progress: StepProgress) -> HttpResponse:
+    """A redirect to the step page; upload.js gets the address as JSON instead, so that the
+    messages are shown on the page it then loads rather than consumed by a followed redirect."""
+    url = _step_url(progress)
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        return JsonResponse({"redirect": url})
+    return redirect(url)
 
 
 @login_required

@@ -158,3 +158,18 @@ def test_only_the_units_staff_may_remove(login, cast, before_deadline, who, stat
 def test_remove_refuses_get(login, cast, before_deadline):
     login(cast.staff_a).post(upload_url(cast), {"files": [upload("a.pdf", pdf_bytes())], "evidence_date": "15/06/2563"})
     assert login(cast.staff_a).get(reverse("evidence-remove", args=[EvidenceFile.objects.get().pk])).status_code == 405
+
+
+def test_the_progress_bar_script_gets_the_next_address_as_json_and_the_messages_wait_for_it(
+    login, cast, before_deadline
+):
+    client = login(cast.staff_a)
+    response = client.post(
+        upload_url(cast),
+        {"files": [upload("a.pdf", pdf_bytes())], "evidence_date": "15/06/2563"},
+        headers={"X-Requested-With": "XMLHttpRequest"},
+    )
+    assert response.status_code == 200
+    assert response.json() == {"redirect": reverse("step-detail", args=[cast.assessment_a.pk, 1])}
+    page = client.get(response.json()["redirect"])
+    assert "อัปโหลด “a.pdf” แล้ว" in messages_of(page)

@@ -1,6 +1,6 @@
 // Upload evidence with a progress bar. Without JavaScript the form posts normally;
 // with it, the same POST goes through XMLHttpRequest so upload progress can be shown,
-// then the page the server redirects to (with its messages) is loaded.
+// then the step page (with the server's messages about each file) is loaded.
 (function () {
   "use strict";
 
@@ -26,8 +26,19 @@
         }
       });
       xhr.addEventListener("load", function () {
-        status.textContent = form.dataset.msgDone;
-        window.location.assign(xhr.responseURL || window.location.href);
+        var target = null;
+        try {
+          target = JSON.parse(xhr.responseText).redirect;
+        } catch (e) {
+          target = null;
+        }
+        if (xhr.status === 200 && target) {
+          status.textContent = form.dataset.msgDone;
+          window.location.assign(target);
+        } else {
+          // Refused before the view ran (session expired, CSRF): reload the page, which says why.
+          window.location.reload();
+        }
       });
       xhr.addEventListener("error", function () {
         button.disabled = false;

@@ -2,7 +2,6 @@
 
 import hashlib
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import log_in, make_pdf
@@ -33,12 +32,6 @@ def test_a_thai_named_file_downloads_with_its_name_and_bytes(page: Page, unit_op
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="upload.js lets the XMLHttpRequest follow the redirect, so the page it fetches consumes the "
-    "flash messages before the page it then loads: after a JavaScript upload neither the success nor a "
-    "refusal message is shown (evidence/views.py + static/js/upload.js, staff engineer's area)",
-)
 def test_the_upload_confirmation_is_shown_after_a_javascript_upload(page: Page, unit_open, tmp_path):
     path = make_pdf(tmp_path / "คำสั่งแต่งตั้งคณะทำงาน.pdf", "confirmation")
     log_in(page, unit_open.staff_a)
