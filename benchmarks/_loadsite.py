@@ -204,6 +204,8 @@ class Site:
             "upload": template("evidence-upload", pk=pk, number=number),
             "submit": template("step-submit", pk=pk, number=number),
             "review_queue": template("review-queue"),
+            "unit_report": template("report-unit", pk=pk),
+            "summary_pdf": template("report-summary"),
             "scores_csv": template("scores-csv"),
         }
 

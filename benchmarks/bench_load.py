@@ -11,6 +11,13 @@ measured window after a ramp-up:
 Environment: LOAD_DURATION_S (default 120), LOAD_USERS (50), LOAD_RAMP_S (10),
 LOAD_CEILING_S (10), LOAD_THINK_MIN_S / LOAD_THINK_MAX_S (0.5 / 2.0), LOAD_WORKERS (3),
 LOAD_THREADS (4).
+
+The mix per simulated person (benchmarks/loadgen.py): unit staff (most users) open their unit
+and step pages, save step 1, upload a small PDF with a Thai name every round, submit step 1
+once, download their evidence, and export the unit's score report in one round out of ten;
+reviewers open the dashboard and the queue, decide a submitted step (a quarter returned with a
+comment), export a unit's report in one round out of five and the score CSV now and then; one
+executive opens the dashboard and exports the department summary PDF once a minute.
 """
 
 import time

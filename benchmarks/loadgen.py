@@ -321,7 +321,7 @@ class StaffWork:
             if self.saved and not self.submitted and self.uploads and time.time() < deadline:
                 self.submit()
                 user.think()
-            if user.rng.random() < 0.2:
+            if user.rng.random() < user.plan.get("staff_pdf_share", 0.1):
                 self.report()
                 user.think()
 
@@ -361,7 +361,7 @@ class ReviewerWork:
             user.think()
             self.decide()
             user.think()
-            if "unit_report" in self.urls and user.rng.random() < 0.3:
+            if "unit_report" in self.urls and user.rng.random() < user.plan.get("reviewer_pdf_share", 0.2):
                 staff = user.rng.choice(user.plan["staff"])
                 user.call("pdf", "unit-report", "GET", self.urls["unit_report"].format(pk=staff["assessment"]))
                 user.think()
@@ -374,9 +374,24 @@ def reviewer_loop(user: User, deadline: float) -> None:
     ReviewerWork(user).loop(deadline)
 
 
+def viewer_loop(user: User, deadline: float) -> None:
+    """An executive: the dashboard now and then, the department summary PDF once a minute."""
+    urls = user.plan["urls"]
+    next_summary = time.time()
+    while time.time() < deadline and user.requests < MAX_REQUESTS_PER_USER:
+        user.call("page", "dashboard", "GET", urls["overview"])
+        user.think()
+        if time.time() >= next_summary:
+            user.call("pdf", "summary-pdf", "GET", urls["summary_pdf"])
+            next_summary = time.time() + 60
+            user.think()
+
+
 def run_user(plan: dict, recorder: Recorder, role: str, account, index: int, start_at: float, deadline: float) -> None:
     time.sleep(max(0.0, start_at - time.time()))
     username = account["username"] if role == "staff" else account
+    loops = {"staff": lambda: staff_loop(user, account, deadline), "reviewer": lambda: reviewer_loop(user, deadline)}
+    loops["viewer"] = lambda: viewer_loop(user, deadline)
     user = User(plan, recorder, username, index)
     tries = 0
     while not user.login():
@@ -385,10 +400,7 @@ def run_user(plan: dict, recorder: Recorder, role: str, account, index: int, sta
             return
         time.sleep(1.0)
     try:
-        if role == "staff":
-            staff_loop(user, account, deadline)
-        else:
-            reviewer_loop(user, deadline)
+        loops[role]()
     finally:
         user.close()
 
@@ -422,10 +434,12 @@ def main(plan_path: str, out_path: str) -> None:
     deadline = started + ramp + float(plan["duration_s"])
     threads = []
     for i in range(n_users):
-        if i < n_reviewers:
+        if i == n_reviewers:
+            role, account = "viewer", plan["viewer"]
+        elif i < n_reviewers:
             role, account = "reviewer", plan["reviewers"][i % len(plan["reviewers"])]
         else:
-            role, account = "staff", plan["staff"][(i - n_reviewers) % len(plan["staff"])]
+            role, account = "staff", plan["staff"][(i - n_reviewers - 1) % len(plan["staff"])]
         start_at = started + ramp * i / max(1, n_users)
         threads.append(
             threading.Thread(target=run_user, args=(plan, recorder, role, account, i, start_at, deadline), daemon=True)
