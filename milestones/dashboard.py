@@ -163,14 +163,12 @@ def build(
     stats = [_kind_stats(per_kind.get(k, {}), k, label, max_level) for k, label in UnitKind.choices]
     unit_count = sum(s.units for s in stats)
 
-    flagged = []
-    if flagged_count:
-        flagged = list(
-            plain.filter(flagged_q).order_by("unit__kind", "unit__code").values_list("pk", "unit__code")[:FLAGGED_SHOWN]
-        )
+    flagged = list(
+        plain.filter(flagged_q).order_by("unit__kind", "unit__code").values_list("pk", "unit__code")[:FLAGGED_SHOWN]
+    )
 
     # One page of the matrix: the count, the page, and the page's progress rows.
-    shown = units(indicator)
+    shown = plain
     if kind:
         shown = shown.filter(unit__kind=kind)
     if status:
@@ -179,8 +177,10 @@ def build(
         shown = shown.filter(flagged_q)
     if q:
         shown = shown.filter(Q(unit__name__icontains=q) | Q(unit__code__icontains=q))
-    page_obj = Paginator(shown.select_related("unit"), PAGE_SIZE).get_page(page)
-    rows = list(page_obj.object_list)
+    # The count runs on the plain filter; only the page's rows carry the EXISTS annotations.
+    page_obj = Paginator(shown.order_by("unit__kind", "unit__code"), PAGE_SIZE).get_page(page)
+    annotated = units(indicator).filter(pk__in=shown.values("pk")) if shown is not plain else units(indicator)
+    rows = list(annotated.select_related("unit")[page_obj.start_index() - 1 : page_obj.end_index()])
     _attach_cells(rows, step_numbers, today, round_deadline)
 
     return {

@@ -113,10 +113,29 @@ class QueueFilterForm(forms.Form):
 
 
 class DashboardFilterForm(forms.Form):
-    q = forms.CharField(label=_("ค้นหาชื่อหรือรหัสหน่วยงาน"), required=False, max_length=100)
-    kind = forms.ChoiceField(label=_("ประเภทหน่วยงาน"), choices=KIND_CHOICES, required=False)
-    status = forms.ChoiceField(label=_("มีขั้นตอนที่มีสถานะ"), choices=STATUS_CHOICES, required=False)
-    flagged = forms.BooleanField(label=_("เฉพาะหน่วยงานที่ยังไม่ส่งและใกล้ครบกำหนด"), required=False)
+    q = forms.CharField(
+        label=_("ค้นหาชื่อหรือรหัสหน่วยงาน"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    kind = forms.ChoiceField(
+        label=_("ประเภทหน่วยงาน"),
+        choices=KIND_CHOICES,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    status = forms.ChoiceField(
+        label=_("มีขั้นตอนที่มีสถานะ"),
+        choices=STATUS_CHOICES,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    flagged = forms.BooleanField(
+        label=_("เฉพาะหน่วยงานที่ยังไม่ส่งและใกล้ครบกำหนด"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
 
 class AuditFilterForm(forms.Form):
