@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= kpi_tracker.settings
 
-.PHONY: run test bench setup demo-data lint messages check-migrations clean system-deps e2e-deps
+.PHONY: run test bench setup demo-data lint messages check-migrations clean system-deps e2e-deps e2e bench-load bench-fault
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,18 @@ test: setup e2e-deps
 
 bench: setup
 	$(PY) benchmarks/run.py
+
+# The browser tests alone (also part of `make test`); screenshots of failures go to test-results/.
+e2e: setup e2e-deps
+	$(VENV)/bin/pytest -m e2e tests/e2e
+
+# One benchmark alone; quick runs: make bench-load LOAD_DURATION_S=20. The fault run stops and
+# starts the local PostgreSQL cluster (root, pg_ctlcluster) and always leaves it running.
+bench-load: setup
+	$(PY) benchmarks/run.py bench_load
+
+bench-fault: setup
+	$(PY) benchmarks/run.py bench_fault
 
 lint: setup
 	$(VENV)/bin/ruff check .

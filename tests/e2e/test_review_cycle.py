@@ -32,8 +32,7 @@ def upload(page: Page, path, *, work_item: str | None = None) -> None:
         select = form.get_by_label("เป็นหลักฐานของชิ้นงาน")
         select.select_option(value=select.locator("option", has_text=work_item).get_attribute("value"))
     form.get_by_role("button", name="อัปโหลด", exact=True).click()
-    # With JavaScript the confirmation message is lost (see test_upload.py); the file in the
-    # list is what the person sees.
+    expect(page.get_by_text(f"อัปโหลด “{path.name}” แล้ว")).to_be_visible()
     expect(page.get_by_role("link", name=path.name).first).to_be_visible()
 
 

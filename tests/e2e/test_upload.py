@@ -41,3 +41,15 @@ def test_the_upload_confirmation_is_shown_after_a_javascript_upload(page: Page, 
 
     expect(page.get_by_role("link", name=path.name).first).to_be_visible()
     expect(page.get_by_text(f"อัปโหลด “{path.name}” แล้ว")).to_be_visible(timeout=3000)
+
+
+def test_a_refused_file_says_why_in_thai_and_is_not_listed(page: Page, unit_open, tmp_path):
+    path = tmp_path / "โปรแกรมแปลงไฟล์.pdf"
+    path.write_bytes(b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200)  # a Windows executable named .pdf
+    log_in(page, unit_open.staff_a)
+    page.goto(f"/assessments/{unit_open.assessment_a.pk}/steps/1/")
+
+    _upload(page, path)
+
+    expect(page.locator(".alert-danger").filter(has_text=f"ไม่รับไฟล์ “{path.name}”")).to_be_visible()
+    expect(page.get_by_role("link", name=path.name)).to_have_count(0)
