@@ -181,6 +181,8 @@ class SummaryRow:
     score: Decimal
     weight: Decimal
     weighted_score: Decimal
+    esaraban_number: str = ""
+    esaraban_date: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -271,18 +273,28 @@ def level_chart(groups: list[SummaryGroup], max_level: int, *, width: int = 640,
 def department_summary(indicator: Indicator) -> dict:
     """Every active unit's level and weighted score, central and regional apart, with totals and the chart.
 
-    One query for the units (values(), so 500 units cost no model instances), one for the steps.
+    One query for the units (values(), so 500 units cost no model instances), one for the
+    steps, one for the E-saraban numbers recorded (the latest per unit).
     """
     indicator = Indicator.objects.select_related("round").get(pk=indicator.pk)
     max_level = indicator.steps.count()
     values = (
         Assessment.objects.filter(indicator=indicator, unit__is_active=True)
         .order_by("unit__kind", "unit__code")
-        .values_list("unit__kind", "unit__code", "unit__name", "level", "score", "weight", "weighted_score")
+        .values_list("pk", "unit__kind", "unit__code", "unit__name", "level", "score", "weight", "weighted_score")
     )
+    filed: dict[int, tuple[str, dt.date | None]] = {}
+    for assessment_id, number, date in (
+        Filing.objects.filter(assessment__indicator=indicator)
+        .exclude(esaraban_number="")
+        .order_by("assessment_id", "-recorded_at", "-id")
+        .values_list("assessment_id", "esaraban_number", "esaraban_date")
+    ):
+        filed.setdefault(assessment_id, (number, date))
     by_kind: dict[str, list[SummaryRow]] = {kind: [] for kind in UnitKind.values}
-    for kind, code, name, level, score, weight, weighted in values:
-        by_kind[kind].append(SummaryRow(code, name, level, score, weight, weighted))
+    for pk, kind, code, name, level, score, weight, weighted in values:
+        number, date = filed.get(pk, ("", None))
+        by_kind[kind].append(SummaryRow(code, name, level, score, weight, weighted, number, date))
     groups = []
     for kind, label in UnitKind.choices:
         rows = by_kind[kind]
@@ -305,6 +317,7 @@ def department_summary(indicator: Indicator) -> dict:
         "level_totals": [sum(g.level_counts[lv] for g in groups) for lv in range(max_level + 1)],
         "chart": level_chart(groups, max_level),
         "as_of": as_of,
+        "filed_count": len(filed),
     }
 
 

@@ -1,11 +1,14 @@
 """The department summary PDF (/reports/summary.pdf) for the management-systems group."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from milestones import reports
 from milestones.models import AuditEvent, Unit, UnitKind
 from milestones.services import assessments_ensure
+from milestones.services.filings import filing_create, filing_record
 from milestones.tests.report_helpers import accept_steps, glyph_problems, pdf_text, use_own_storage
 
 URL = "report-summary"
@@ -95,3 +98,25 @@ def test_anonymous_is_sent_to_login(cast, client):
 
 def test_post_is_not_allowed(cast, login):
     assert login(cast.reviewer).post(reverse(URL)).status_code == 405
+
+
+def test_the_esaraban_numbers_recorded_are_listed(department, login):
+    filing = filing_create(
+        assessment=department.assessment_b,
+        user=department.staff_b,
+        memo_number="กษ 1/2563",
+        memo_date=dt.date(2020, 9, 1),
+        recipient="ผู้อำนวยการกลุ่มพัฒนาระบบบริหาร",
+        signer_name="นายประมง",
+        signer_position="ประมงจังหวัด",
+    )
+    filing_record(
+        filing=filing, user=department.staff_b, esaraban_number="กษ 0509.2/ว 88", esaraban_date=dt.date(2020, 9, 3)
+    )
+    data = reports.department_summary(department.indicator)
+    assert data["filed_count"] == 1
+    rows = {r.code: r for g in data["groups"] for r in g.rows}
+    assert rows["T-B"].esaraban_number == "กษ 0509.2/ว 88" and rows["T-A"].esaraban_number == ""
+    text = pdf_text(login(department.reviewer).get(reverse(URL)).content)
+    assert "กษ 0509.2/ว 88" in text and "3 ก.ย. 2563" in text
+    assert "รายงานผลทางระบบ E-saraban แล้ว 1 จาก 3 หน่วยงาน" in text
