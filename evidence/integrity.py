@@ -41,7 +41,10 @@ class Mismatch:
 
 def evidence_names(storage: Storage) -> Iterator[str]:
     """Every file under the year folders, as storage names (yyyy/…)."""
-    folders, _ = storage.listdir("")
+    try:
+        folders, _ = storage.listdir("")
+    except FileNotFoundError:  # local storage before the first upload: no folder yet
+        return
     for folder in sorted(folders):
         if YEAR_FOLDER.match(folder):
             yield from _walk(storage, folder)

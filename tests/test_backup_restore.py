@@ -195,3 +195,20 @@ def test_it_refuses_a_file_that_is_not_an_export(db, tmp_path):
 def test_it_says_so_when_the_round_does_not_exist(db, tmp_path):
     with pytest.raises(CommandError, match="2599"):
         call_command("export_round", "2599", str(tmp_path / "x.zip"))
+
+
+def test_a_round_restores_into_s3_storage(archive, tmp_path):
+    import boto3
+    from moto import mock_aws
+    from storages.backends.s3 import S3Storage
+
+    from milestones.backup import import_round
+
+    call_command("flush", "--noinput")
+    with mock_aws():
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="kpi-restored")
+        s3 = S3Storage(bucket_name="kpi-restored", region_name="us-east-1", file_overwrite=False)
+        result = import_round(path=archive, storage=s3)
+        rows, files, mismatches = check_evidence(storage=s3)
+    assert result.files == 3
+    assert (rows, files, mismatches) == (3, 3, [])

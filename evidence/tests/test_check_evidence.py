@@ -123,3 +123,28 @@ def test_it_works_on_s3_storage(cast):
         ("orphan", "2020/orphan.pdf", None),
         ("sha256", "2020/changed.pdf", changed.pk),
     ]
+
+
+def test_the_command_line_exit_status_says_whether_anything_is_wrong(tmp_path):
+    """Cron and the fault benchmark rely on the exit status, not on the text."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DEBUG": "1", "VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+
+    def manage(*args):
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=root, env=env, capture_output=True, text=True)
+
+    assert manage("migrate", "-v0").returncode == 0
+    clean = manage("check_evidence")
+    assert clean.returncode == 0, clean.stderr
+    assert "0 mismatches" in clean.stdout
+    (tmp_path / "evidence" / "2020").mkdir(parents=True)
+    (tmp_path / "evidence" / "2020" / "stray.pdf").write_bytes(b"%PDF-1.4 stray")
+    wrong = manage("check_evidence")
+    assert wrong.returncode == 1
+    assert "orphan: 2020/stray.pdf" in wrong.stdout and "orphan 1" in wrong.stderr
