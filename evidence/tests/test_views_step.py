@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from evidence.models import Feedback, PlanRow, StepSummary, WorkItem, WorkProcess
 from evidence.tests.factories import fill_step, progress_of
@@ -237,3 +238,39 @@ def test_earlier_submissions_and_the_reviewers_comments_stay_viewable(login, cas
     assert "กรุณาแนบรายงานฉบับลงนาม" in body and "ส่งกลับให้แก้ไข" in body and "ครั้งที่ 1" in body
     assert "หลักฐาน 1.pdf" in body
     assert url(cast, 1, "evidence-upload") in body  # a returned step is editable again
+
+
+def test_the_step_page_shows_the_deadline_and_days_left(login, cast, before_deadline):
+    body = login(cast.staff_a).get(url(cast, 1)).content.decode()
+    assert "15 กันยายน 2563" in body and "เหลืออีก 45 วัน" in body
+
+
+def test_the_step_page_takes_the_same_queries_whatever_the_number_of_files(login, cast, before_deadline):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from evidence.models import EvidenceFile
+
+    progress = progress_of(cast.assessment_a, 3)
+    fill_step(progress, cast.staff_a, files=2)
+    step_submit(progress=progress, user=cast.staff_a)
+    progress.status = StepStatus.RETURNED
+    progress.save()
+    client = login(cast.staff_a)
+    client.get(url(cast, 3))  # warm the session
+    with CaptureQueriesContext(connection) as few:
+        client.get(url(cast, 3))
+    for i in range(40):
+        EvidenceFile.objects.create(
+            progress=progress,
+            stored_name=f"more/{i}.pdf",
+            original_name=f"เพิ่ม {i}.pdf",
+            size=1,
+            content_type="application/pdf",
+            sha256=f"{i:064d}",
+            uploaded_by=cast.staff_a,
+            removed_at=timezone.now() if i % 2 else None,
+        )
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url(cast, 3)).status_code == 200
+    assert len(many) == len(few) <= 30
