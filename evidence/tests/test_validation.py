@@ -1,6 +1,8 @@
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evidence.tests.factories import jpeg_bytes, odf_bytes, ole_bytes, ooxml_bytes, pdf_bytes, png_bytes
 from evidence.validation import EvidenceRefused, clean_name, sniff
@@ -114,3 +116,20 @@ def test_the_original_name_is_kept_without_path_parts_or_control_characters(raw,
 def test_a_long_name_is_cut_to_255_characters_keeping_the_extension():
     name = clean_name("ก" * 400 + ".pdf")
     assert len(name) == 255 and name.endswith(".pdf")
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=4096), name=st.text(max_size=300))
+def test_any_bytes_and_any_name_are_either_recognised_or_refused_in_thai(data, name):
+    try:
+        file_type = sniff(io.BytesIO(data), name)
+    except EvidenceRefused as refused:
+        assert str(refused)
+    else:
+        assert name.rsplit(".", 1)[-1].lower() in file_type.extensions
+
+
+@given(name=st.text(max_size=600))
+def test_a_cleaned_name_never_has_path_parts_and_fits_the_column(name):
+    cleaned = clean_name(name)
+    assert cleaned and len(cleaned) <= 255 and "/" not in cleaned and "\\" not in cleaned
