@@ -40,6 +40,20 @@ class ForwardedForMiddleware:
         return self.get_response(request)
 
 
+class PermissionsPolicyMiddleware:
+    """Turn off browser features no page of ours uses (Django and django-csp do not set this header)."""
+
+    POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.POLICY)
+        return response
+
+
 def database_unavailable_response() -> HttpResponse:
     """The Thai 503 page. Rendered without a request context: it must not touch the database."""
     response = HttpResponse(loader.render_to_string("503.html"), status=503)

@@ -135,6 +135,7 @@ def test_every_response_carries_the_security_headers(client, db):
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert "camera=()" in response["Permissions-Policy"]
 
 
 # --- sessions -------------------------------------------------------------------------------------
