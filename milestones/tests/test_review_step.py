@@ -133,3 +133,17 @@ def test_only_admins_reopen(login, cast, who, status):
     assert login(getattr(cast, who)).post(reopen(progress), {"reason": "x"}).status_code == status
     progress.refresh_from_db()
     assert progress.status == StepStatus.ACCEPTED
+
+
+def test_a_real_submission_shows_its_files_with_an_inline_pdf_preview(login, cast, before_deadline):
+    from evidence.tests.factories import fill_step
+    from milestones.services.steps import step_submit
+
+    progress = progress_of(cast.assessment_a, 1)
+    fill_step(progress, cast.staff_a)
+    step_submit(progress=progress, user=cast.staff_a)
+    file_id = progress.submissions.get().snapshot["files"][0]["id"]
+    body = login(cast.reviewer).get(page(progress)).content.decode()
+    assert reverse("evidence-download", args=[file_id]) in body
+    assert f'<iframe src="{reverse("evidence-preview", args=[file_id])}"' in body
+    assert "ทบทวนกระบวนการงานแล้ว" in body  # the step's structured content
