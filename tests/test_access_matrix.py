@@ -110,12 +110,17 @@ class World:
 
     @cached_property
     def progress_a1_submitted(self):
-        """Unit A's step 1 awaiting review (the submission is made directly; decisions go through the service)."""
-        from milestones.tests.review_factories import submit
+        """Unit A's step 1 awaiting review: content saved, evidence uploaded and sent, through the services."""
+        from evidence.services import step_content_save
+        from milestones.services import step_submit
 
-        self.evidence_a1  # noqa: B018  (the step's evidence exists before it is sent, as in real use)
-        progress, _ = submit(self.cast.assessment_a, 1, self.cast.staff_a)
-        return progress
+        step_content_save(
+            progress=self.progress_a1, user=self.cast.staff_a, content={"summary": "ทบทวนกระบวนการงานแล้ว"}
+        )
+        self.evidence_a1  # noqa: B018
+        step_submit(progress=self.progress_a1, user=self.cast.staff_a)
+        self.progress_a1.refresh_from_db()
+        return self.progress_a1
 
     @cached_property
     def extension_a(self):
