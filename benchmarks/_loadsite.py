@@ -15,6 +15,7 @@ The driver (benchmarks/loadgen.py) runs in a second process and reads a JSON pla
 import datetime as dt
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -445,14 +446,18 @@ def lost_uploads(uploads: list[dict]) -> list[str]:
 
 
 def storage_mismatches(var_dir: Path) -> tuple[list[str], list[str]]:
-    """(files under var/evidence with no row, rows whose file is missing); upload temp files excluded."""
+    """(evidence files with no row, rows whose file is missing), counted independently of check_evidence.
+
+    Evidence lives in year folders (<yyyy>/<uuid>.<ext>); the PDF cache and the upload spool
+    beside them in the same storage are not evidence.
+    """
     from evidence.models import EvidenceFile
 
     root = var_dir / "evidence"
     on_disk = {
         str(path.relative_to(root))
         for path in root.rglob("*")
-        if path.is_file() and ".incoming" not in path.relative_to(root).parts
+        if path.is_file() and re.fullmatch(r"\d{4}", path.relative_to(root).parts[0])
     }
     rows = set(EvidenceFile.objects.values_list("stored_name", flat=True))
     return sorted(on_disk - rows), sorted(rows - on_disk)

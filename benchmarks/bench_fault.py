@@ -16,7 +16,7 @@ FAULT_DOWN_S seconds, and started again. Prints:
   fault_orphan_files, fault_missing_files: files with no row and rows with no file
   fault_check_evidence    `manage.py check_evidence`: ok, or the mismatches it reported
 PostgreSQL is started again whatever happens (try/finally). Environment: FAULT_DURATION_S (60),
-FAULT_USERS (50), FAULT_AT_S (15), FAULT_DOWN_S (5).
+FAULT_USERS (50), FAULT_AT_S (15, counted from when every user has logged in), FAULT_DOWN_S (5).
 """
 
 import subprocess
@@ -44,14 +44,27 @@ site = Site("kpi_tracker_fault")
 site.prepare(n_units=500)
 cluster = PostgresCluster(site.db_url)
 plan = site.plan()
-plan.update(users=users, reviewer_users=max(1, users // 6), duration_s=duration, ramp_s=ramp, think_s=[0.5, 2.0])
+ready_file = site.var_dir / "all-logged-in"
+plan.update(
+    users=users,
+    reviewer_users=max(1, users // 6),
+    duration_s=duration,
+    ramp_s=ramp,
+    think_s=[0.5, 2.0],
+    ready_file=str(ready_file),
+)
 
 t_down = t_up = None
 driver = None
 try:
     site.start()
     driver = site.start_driver(plan)
-    time.sleep(ramp + fault_at)
+    # The fault comes FAULT_AT_S after every user has logged in (at most 90 s of waiting), so
+    # it hits people at work rather than a queue of logins.
+    waited = time.monotonic() + 90
+    while not ready_file.exists() and time.monotonic() < waited and driver.poll() is None:
+        time.sleep(0.2)
+    time.sleep(fault_at)
     t_down = time.time()
     cluster.stop()
     time.sleep(down_for)
@@ -74,6 +87,13 @@ recovered_at = first_ok if first_ok is not None else float("inf")
 outage = [r for at, r in done if at >= t_down and r[0] <= recovered_at]
 after = [r for at, r in done if r[0] > recovered_at]
 
+logged_in_at = float(ready_file.read_text()) if ready_file.exists() else None
+note(
+    f"users logged in {logged_in_at - records[0][0]:.1f}s into the run" if logged_in_at else "not every user logged in"
+)
+note(
+    f"PostgreSQL stopped {t_down - records[0][0]:.1f}s into the run, accepting connections again {t_up - t_down:.1f}s later"
+)
 report("fault_down_s", f"{t_up - t_down:.1f}")
 report("fault_down_503_thai", sum(1 for r in outage if r[3] == 503 and r[6]))
 report("fault_down_other", sum(1 for r in outage if not r[5] and not (r[3] == 503 and r[6])))

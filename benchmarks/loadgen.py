@@ -40,10 +40,22 @@ class Recorder:
         self.lock = threading.Lock()
         self.records: list[list] = []  # [wall_time, kind, name, status, ms, ok]
         self.uploads: list[dict] = []  # uploads answered with success
+        self.logins_done = 0
+        self.expected_users = 0
+        self.ready_file = ""
 
     def add(self, kind: str, name: str, status: int, ms: float, ok: bool, started: float, thai_503: bool) -> None:
         with self.lock:
             self.records.append([round(started, 4), kind, name, status, round(ms, 2), ok, thai_503])
+
+    def logged_in(self, ok: bool) -> None:
+        """Count finished logins; when every user is done, touch the plan's ready_file (if any)
+        so a benchmark can start its fault once everybody is at work."""
+        with self.lock:
+            self.logins_done += 1
+            if self.logins_done == self.expected_users and self.ready_file:
+                with open(self.ready_file, "w") as f:
+                    f.write(f"{time.time()}\n")
 
     def uploaded(self, **details) -> None:
         with self.lock:
@@ -152,6 +164,8 @@ class User:
         text = data.decode("utf-8", "replace") if data else ""
         expected = (expect,) if isinstance(expect, str) else expect
         good = status in ok and (expected is None or any(e in text for e in expected))
+        if kind != "login" and location.startswith(self.plan["urls"]["login"]):
+            good = False  # sent to the login page: the person was logged out
         thai_503 = status == 503 and THAI_RE.search(text) is not None
         self.recorder.add(kind, name, status, ms, good, started_wall, thai_503)
         match = CSRF_RE.search(text)
@@ -390,17 +404,19 @@ def viewer_loop(user: User, deadline: float) -> None:
 def run_user(plan: dict, recorder: Recorder, role: str, account, index: int, start_at: float, deadline: float) -> None:
     time.sleep(max(0.0, start_at - time.time()))
     username = account["username"] if role == "staff" else account
-    loops = {"staff": lambda: staff_loop(user, account, deadline), "reviewer": lambda: reviewer_loop(user, deadline)}
-    loops["viewer"] = lambda: viewer_loop(user, deadline)
     user = User(plan, recorder, username, index)
     tries = 0
     while not user.login():
         tries += 1
         if tries >= 20 or time.time() >= deadline:
+            recorder.logged_in(False)
             return
         time.sleep(1.0)
+    recorder.logged_in(True)
+    loop = {"staff": lambda: staff_loop(user, account, deadline), "reviewer": lambda: reviewer_loop(user, deadline)}
+    loop["viewer"] = lambda: viewer_loop(user, deadline)
     try:
-        loops[role]()
+        loop[role]()
     finally:
         user.close()
 
@@ -427,6 +443,8 @@ def main(plan_path: str, out_path: str) -> None:
     with open(plan_path, encoding="utf-8") as f:
         plan = json.load(f)
     recorder = Recorder()
+    recorder.expected_users = int(plan["users"])
+    recorder.ready_file = plan.get("ready_file", "")
     n_users = int(plan["users"])
     n_reviewers = int(plan["reviewer_users"])
     started = time.time()
