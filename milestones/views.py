@@ -89,7 +89,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     require_overview(request)
     indicator = current_indicator()
     form = DashboardFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # a bad value in one filter is ignored; the valid ones still apply
+    filters = form.cleaned_data if form.is_bound else {}
     data = None
     if indicator is not None:
         data = dashboard.build(

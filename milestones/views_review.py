@@ -84,7 +84,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     indicator = current_indicator()
     step_numbers = list(indicator.steps.values_list("number", flat=True)) if indicator else []
     form = QueueFilterForm(request.GET or None, step_numbers=step_numbers)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # a bad value in one filter is ignored; the valid ones still apply
+    filters = form.cleaned_data if form.is_bound else {}
     status = filters.get("status") if "status" in request.GET else StepStatus.SUBMITTED
 
     base = StepProgress.objects.filter(assessment__indicator=indicator, assessment__unit__is_active=True)

@@ -60,7 +60,7 @@ class ExtensionError(ReviewError):
 
 def _recalculate(assessment_id: int) -> Assessment:
     """Lock the assessment and set its level and scores from its steps (same transaction)."""
-    assessment = Assessment.objects.select_for_update().select_related("unit").get(pk=assessment_id)
+    assessment = Assessment.objects.select_for_update(of=("self",)).select_related("unit").get(pk=assessment_id)
     assessment.indicator = Indicator.objects.prefetch_related("weights").get(pk=assessment.indicator_id)
     assessment.recalculate()
     assessment.save(update_fields=["level", "score", "weight", "weighted_score", "updated_at"])
@@ -92,7 +92,7 @@ def step_review(
         raise CommentRequired()
     now = now or timezone.now()
 
-    locked = StepProgress.objects.select_for_update().select_related("step").get(pk=progress.pk)
+    locked = StepProgress.objects.select_for_update(of=("self",)).select_related("step").get(pk=progress.pk)
     if locked.status != StepStatus.SUBMITTED:
         raise AlreadyDecided()
     submission = locked.submissions.order_by("-number").first()
@@ -150,7 +150,7 @@ def step_reopen(
         raise CommentRequired(_("กรุณาระบุเหตุผลที่เปิดให้แก้ไขใหม่"))
     now = now or timezone.now()
 
-    locked = StepProgress.objects.select_for_update().select_related("step").get(pk=progress.pk)
+    locked = StepProgress.objects.select_for_update(of=("self",)).select_related("step").get(pk=progress.pk)
     if locked.status != StepStatus.ACCEPTED:
         raise NotAccepted()
     submission = locked.submissions.order_by("-number").first()
@@ -243,7 +243,9 @@ def extension_decide(
     if locked.status != ExtensionStatus.PENDING:
         raise ExtensionError(_("คำขอนี้ได้รับการพิจารณาแล้ว"))
     assessment = (
-        Assessment.objects.select_for_update().select_related("unit", "indicator__round").get(pk=locked.assessment_id)
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("unit", "indicator__round")
+        .get(pk=locked.assessment_id)
     )
     if grant:
         if new_deadline is None:

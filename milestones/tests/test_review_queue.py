@@ -67,10 +67,14 @@ def test_late_submissions_are_marked(login, cast):
     assert "ส่งหลังกำหนด" in login(cast.reviewer).get(URL).content.decode()
 
 
-def test_a_bad_filter_value_shows_everything_awaiting_review(login, cast):
+def test_a_bad_filter_value_is_ignored_and_the_valid_ones_still_apply(login, cast):
     submit(cast.assessment_a, 1, cast.staff_a)
-    response = login(cast.reviewer).get(URL, {"step": "x", "kind": "nowhere"})
+    submit(cast.assessment_b, 1, cast.staff_b)
+    client = login(cast.reviewer)
+    response = client.get(URL, {"step": "x", "kind": "regional"})
     assert response.status_code == 200
+    assert [p.assessment.unit.code for p in response.context["page"].object_list] == ["T-B"]
+    assert client.get(URL, {"kind": "nowhere"}).context["page"].paginator.count == 2
 
 
 def _add_units(indicator, n):
