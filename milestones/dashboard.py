@@ -180,7 +180,8 @@ def build(
     # The count runs on the plain filter; only the page's rows carry the EXISTS annotations.
     page_obj = Paginator(shown.order_by("unit__kind", "unit__code"), PAGE_SIZE).get_page(page)
     annotated = units(indicator).filter(pk__in=shown.values("pk")) if shown is not plain else units(indicator)
-    rows = list(annotated.select_related("unit")[page_obj.start_index() - 1 : page_obj.end_index()])
+    # start_index() is 0 when nothing matches the filters: the slice must not go negative.
+    rows = list(annotated.select_related("unit")[max(page_obj.start_index() - 1, 0) : page_obj.end_index()])
     _attach_cells(rows, step_numbers, today, round_deadline)
 
     return {

@@ -58,19 +58,21 @@ class FormField:
 
 
 class FormParser(HTMLParser):
-    """Collects POST forms: their action and fields (inputs, textareas, selects with options)."""
+    """Collects forms (POST and GET apart): their action and fields (inputs, textareas, selects)."""
 
     def __init__(self):
         super().__init__()
         self.forms: list[tuple[str, dict[str, FormField]]] = []
+        self.get_forms: list[tuple[str, dict[str, FormField]]] = []
         self._form: dict[str, FormField] | None = None
         self._select: FormField | None = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form" and (attrs.get("method") or "get").lower() == "post":
+        if tag == "form":
             self._form = {}
-            self.forms.append((attrs.get("action") or "", self._form))
+            method = (attrs.get("method") or "get").lower()
+            (self.forms if method == "post" else self.get_forms).append((attrs.get("action") or "", self._form))
         elif self._form is not None and attrs.get("name"):
             name = attrs["name"]
             if tag == "input":
@@ -201,3 +203,52 @@ def test_no_form_input_gives_a_server_error(cast, before_deadline, name, role):
         assert response.status_code < 500, f"POST {url} as {role}: {response.status_code}"
 
     fuzz()
+
+
+# Filters and searches (GET forms: the review queue, the dashboard, the audit log) get the same
+# treatment. Pages that are not HTML (PDFs, spreadsheets) are left out: their parameters are
+# few and each render is slow.
+FILTER_NAMES = ["q", "kind", "status", "step", "unit", "user", "action", "from", "to", "date_from", "date_to", "page"]
+
+
+def _pages():
+    for name, row in MATRIX.items():
+        role = next((r for r in ("reviewer", "own") if row.expect["GET"].get(r) == 200), None)
+        if role and name not in {"healthz"}:
+            yield pytest.param(name, role, id=f"{name}-{role}")
+
+
+@pytest.mark.parametrize("name, role", list(_pages()))
+def test_no_query_string_gives_a_server_error(cast, before_deadline, name, role):
+    world = World(cast)
+    client = Client()
+    client.force_login(user_for(world, role))
+    url = url_for(world, name)
+    first = client.get(url)
+    if not first.get("Content-Type", "").startswith("text/html"):
+        return
+    parser = FormParser()
+    parser.feed(first.content.decode())
+    fields: dict[str, FormField] = {n: FormField(n, "text") for n in FILTER_NAMES}
+    for action, form_fields in parser.get_forms:
+        if (urlsplit(action).path or url) == url:
+            fields.update(form_fields)
+
+    @settings(
+        max_examples=10,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(params=st.fixed_dictionaries({}, optional={n: _value(f) for n, f in fields.items() if f.kind != "file"}))
+    def fuzz(params):
+        response = client.get(url, params)
+        assert response.status_code < 500, f"GET {url}?{params} as {role}: {response.status_code}"
+
+    fuzz()
+
+
+def test_found_by_fuzzing_a_dashboard_search_matching_nothing_is_an_empty_page(cast, login):
+    response = login(cast.reviewer).get(reverse("overview"), {"q": "ไม่มีหน่วยงานนี้"})
+    assert response.status_code == 200
