@@ -41,6 +41,14 @@ def note(text: str) -> None:
     print(f"# {text}", flush=True)
 
 
+def load_average() -> str:
+    """The machine's 1-minute load average: on a shared 2-core machine the figures depend on it."""
+    try:
+        return open("/proc/loadavg").read().split()[0]
+    except OSError:
+        return "unknown"
+
+
 def env_number(name: str, default: float) -> float:
     raw = os.environ.get(name, "")
     return float(raw) if raw else default

@@ -28,6 +28,7 @@ from _loadsite import (
     PostgresCluster,
     Site,
     env_number,
+    load_average,
     lost_uploads,
     note,
     report,
@@ -58,6 +59,7 @@ t_down = t_up = None
 driver = None
 try:
     site.start()
+    note(f"load average before the run: {load_average()}")
     driver = site.start_driver(plan)
     # The fault comes FAULT_AT_S after every user has logged in (at most 90 s of waiting), so
     # it hits people at work rather than a queue of logins.

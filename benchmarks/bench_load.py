@@ -20,9 +20,10 @@ comment), export a unit's report in one round out of five and the score CSV now 
 executive opens the dashboard and exports the department summary PDF once a minute.
 """
 
+import os
 import time
 
-from _loadsite import Site, env_number, error_samples, note, report, slowest_names, summarise
+from _loadsite import Site, env_number, error_samples, load_average, note, report, slowest_names, summarise
 
 duration = env_number("LOAD_DURATION_S", 120)
 users = int(env_number("LOAD_USERS", 50))
@@ -42,7 +43,9 @@ plan.update(
 )
 try:
     site.start(workers=int(env_number("LOAD_WORKERS", 3)), threads=int(env_number("LOAD_THREADS", 4)))
+    note(f"load average before the run: {load_average()} ({os.cpu_count()} CPUs)")
     results = site.drive(plan, timeout_s=duration + 300)
+    note(f"load average after the run: {load_average()}")
 finally:
     site.stop()
 

@@ -38,7 +38,7 @@ MAX_REDIRECTS = 5
 class Recorder:
     def __init__(self):
         self.lock = threading.Lock()
-        self.records: list[list] = []  # [wall_time, kind, name, status, ms, ok]
+        self.records: list[list] = []  # [wall_time, kind, name, status, ms, ok, thai_503_page]
         self.uploads: list[dict] = []  # uploads answered with success
         self.logins_done = 0
         self.expected_users = 0
