@@ -5,8 +5,9 @@ Two gunicorn processes with the production settings (DEBUG off), each with its o
 (kpi_tracker_scaleout, recreated) and an S3 endpoint (moto's server, the `s3_server` fixture).
 One browser-like client with one cookie jar talks to both, as it would through a load
 balancer: a login on one works on the other (sessions in the database), a file uploaded
-through one downloads through the other with the same sha256 (evidence in S3), and a
-submission and a reviewer's decision made on one show on the other.
+through one downloads through the other with the same sha256 (evidence in S3), a submission
+and a reviewer's decision made on one show on the other, a report rendered on one is the same
+on the other, and neither host writes anything to its own disk but its static build and log.
 
 Runs whenever PostgreSQL is reachable on 127.0.0.1:5432 (always, here and in CI), in both CI
 passes: it uses its own database whatever DATABASE_URL says.
@@ -202,10 +203,6 @@ def servers(database_url, s3_server, tmp_path_factory):
     finally:
         for host in hosts:
             host.stop()
-        for host in hosts:  # evidence never touched either host's disk
-            assert not (Path(host.env["VAR_DIR"]) / "evidence").exists() or not any(
-                p.is_file() for p in (Path(host.env["VAR_DIR"]) / "evidence").rglob("*")
-            )
 
 
 class Browser:
@@ -322,3 +319,18 @@ def test_two_app_servers_share_sessions_evidence_and_decisions(servers):
     _, text, _ = person.get(f"{two.base}/assessments/{pk}/")
     assert "ระดับ 1" in text
     assert 'class="status-accepted"' in text
+
+    # The score report renders on one host and is served from the shared cache (in S3) on the other.
+    _, _, first = person.get(f"{one.base}/reports/assessments/{pk}/score.pdf")
+    _, _, second = person.get(f"{two.base}/reports/assessments/{pk}/score.pdf")
+    assert first.startswith(b"%PDF-") and second == first
+
+    # Neither host kept anything on its own disk but its static build and its log.
+    for host in (one, two):
+        var_dir = Path(host.env["VAR_DIR"])
+        local = [
+            str(p.relative_to(var_dir))
+            for p in var_dir.rglob("*")
+            if p.is_file() and p.relative_to(var_dir).parts[0] != "staticfiles" and p != host.log
+        ]
+        assert local == [], f"{host.base} wrote local state: {local}"
