@@ -51,11 +51,30 @@ def production_settings(tmp_path, names: list[str], **extra) -> dict:
     return json.loads(result.stdout)
 
 
-def test_check_deploy_is_clean_with_production_values(tmp_path):
+@pytest.mark.parametrize(
+    "extra",
+    [
+        pytest.param({}, id="single-host"),
+        pytest.param(
+            {
+                "BEHIND_PROXY": "1",
+                "FORWARDED_PROXIES": "2",
+                "EVIDENCE_STORAGE": "s3",
+                "S3_BUCKET": "kpi-evidence",
+                "S3_ENDPOINT_URL": "https://s3.internal:9000",
+                "S3_ACCESS_KEY_ID": "key",
+                "S3_SECRET_ACCESS_KEY": "secret",
+                "DB_CONN_MAX_AGE": "60",
+            },
+            id="behind-a-load-balancer-with-s3",
+        ),
+    ],
+)
+def test_check_deploy_is_clean_with_production_values(tmp_path, extra):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env=production_env(tmp_path),
+        env=production_env(tmp_path, **extra),
         capture_output=True,
         text=True,
     )
@@ -89,6 +108,20 @@ def test_production_cookies_are_secure_httponly_and_samesite(tmp_path):
     assert s["PASSWORD_HASHERS"][0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
     assert s["X_FRAME_OPTIONS"] == "DENY"
     assert s["SECURE_PROXY_SSL_HEADER"] is None  # only trusted behind a proxy, by choice
+
+
+def test_with_s3_the_csp_allows_the_storage_origin_for_previews(tmp_path):
+    s = production_settings(
+        tmp_path,
+        ["CONTENT_SECURITY_POLICY"],
+        EVIDENCE_STORAGE="s3",
+        S3_BUCKET="kpi-evidence",
+        S3_ENDPOINT_URL="https://s3.internal:9000/",
+    )
+    directives = s["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]
+    assert "https://s3.internal:9000" in directives["img-src"]
+    assert "https://s3.internal:9000" in directives["frame-src"]
+    assert directives["default-src"] == ["'self'"]
 
 
 def test_behind_a_tls_proxy_the_forwarded_proto_header_is_trusted(tmp_path):
