@@ -102,3 +102,35 @@ def test_with_production_settings_a_closed_database_port_answers_503(tmp_path):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.split("\n")
     assert [line.split()[1:] for line in lines if line] == [["503", "15", "True"]] * 3, result.stdout
+
+
+def test_an_upload_cut_off_by_the_outage_answers_503_and_leaves_no_file(
+    cast, before_deadline, settings, tmp_path, monkeypatch
+):
+    """The database goes away between storing the file and writing its audit record: the
+    transaction rolls back, the stored file is deleted, the user gets the 503 page."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    import evidence.services
+    from evidence.models import EvidenceFile
+    from tests.fixtures import hostile
+
+    root = tmp_path / "evidence"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}},
+    }
+
+    def outage(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(evidence.services, "audit_record", outage)
+    client = Client(raise_request_exception=False)
+    client.force_login(cast.staff_a)
+    response = client.post(
+        reverse("evidence-upload", args=[cast.assessment_a.pk, 1]),
+        {"files": SimpleUploadedFile("คำสั่ง.pdf", hostile.pdf(), "application/pdf"), "evidence_date": "2020-07-01"},
+    )
+    assert_friendly_503(response)
+    assert not EvidenceFile.objects.exists()
+    assert [p for p in root.rglob("*") if p.is_file()] == []
