@@ -6,8 +6,11 @@ documents and the department summary (unit staff asking for it get 403). Every e
 written to the audit log as "report.export".
 """
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +25,8 @@ from milestones.audit import audit_record
 from milestones.forms_reports import MemoForm, RecordForm
 from milestones.models import Assessment, Filing, Indicator, Round
 from milestones.services.filings import filing_create, filing_record
+
+logger = logging.getLogger(__name__)
 
 
 def _get_filing_for_user(request: HttpRequest, pk: int, *, for_change: bool = False) -> Filing:
@@ -125,17 +130,28 @@ def memo(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def package(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+def package(request: HttpRequest, pk: int) -> HttpResponse:
     """The ZIP for E-saraban, streamed: the memo and report PDFs, then each evidence file from storage."""
     filing = _get_filing_for_user(request, pk)
     assessment = filing.assessment
+    evidence = reports.evidence_index(assessment)
+    missing = [row.original_name for row in evidence if not default_storage.exists(row.stored_name)]
+    if missing:
+        # Found now, not half-way through the download: a ZIP cut short would look complete.
+        logger.error("E-saraban package of filing %s: evidence missing from storage: %s", filing.pk, missing)
+        messages.error(
+            request,
+            _("ไม่สามารถจัดทำชุดเอกสารได้ ไม่พบไฟล์หลักฐานในระบบจัดเก็บ: %(names)s กรุณาแจ้งผู้ดูแลระบบ")
+            % {"names": ", ".join(missing)},
+        )
+        return redirect("assessment-detail", assessment.pk)
     thai_digits = _thai_digits(request)
     now = timezone.now()
     code = assessment.unit.code
     members = [
         esaraban.bytes_member(f"0-บันทึกข้อความ-{code}.pdf", memo_pdf(filing, thai_digits=thai_digits), now),
         esaraban.bytes_member(f"0-รายงานผลคะแนน-{code}.pdf", unit_report_pdf(assessment, thai_digits=thai_digits), now),
-        *esaraban.evidence_members(reports.evidence_index(assessment)),
+        *esaraban.evidence_members(evidence),
     ]
     _audit_export(request, "package", assessment=assessment, obj=filing, thai_digits=thai_digits)
     response = StreamingHttpResponse(esaraban.stream_zip(members), content_type="application/zip")

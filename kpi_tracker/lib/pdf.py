@@ -177,7 +177,7 @@ def fix_to_unicode(document, pdf: pydyf.PDF) -> None:
             streams[obj["BaseFont"]] = pdf.objects[int(obj["ToUnicode"].split()[0])]
     for font in document.fonts.values():
         stream = streams.get(font.name)
-        if stream is None or font.bitmap or not font.to_unicode:
+        if stream is None or font.bitmap or not font.to_unicode or b"endcodespacerange" not in stream.stream:
             continue
         texts = glyph_texts(get_hb_object_data(font.hb_face), font.index)
         mapping = {gid: texts.get(gid) or text for gid, text in font.to_unicode.items()}

@@ -8,6 +8,7 @@ import tracemalloc
 import zipfile
 
 import pytest
+from django.core.files.storage import default_storage
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
@@ -169,3 +170,12 @@ def test_compress_type_rules():
     assert esaraban.compress_type_for("scan", "image/png") == zipfile.ZIP_STORED
     assert esaraban.compress_type_for("drawing.svg", "image/svg+xml") == zipfile.ZIP_DEFLATED
     assert esaraban.compress_type_for("old.doc", "application/msword") == zipfile.ZIP_DEFLATED
+
+
+def test_a_file_missing_from_storage_stops_the_package_before_it_starts(cast, filed, login):
+    filing, files = filed
+    default_storage.delete(files[1].stored_name)
+    response = login(cast.staff_a).get(reverse("report-package", args=[filing.pk]), follow=True)
+    assert not isinstance(response, StreamingHttpResponse)
+    assert "ไม่พบไฟล์หลักฐานในระบบจัดเก็บ" in response.text and "รายการกระบวนการ.csv" in response.text
+    assert not AuditEvent.objects.filter(action="report.export").exists()
