@@ -104,6 +104,7 @@ class Site:
             "DEBUG": "0",
             "SECRET_KEY": SECRET_KEY,
             "ALLOWED_HOSTS": "127.0.0.1",
+            "SITE_URL": self.base,
             "DATABASE_URL": self.db_url,
             "DB_CONN_MAX_AGE": "60",
             "VAR_DIR": str(self.var_dir),
@@ -220,6 +221,7 @@ class Site:
 
     # --- server -----------------------------------------------------------------------------
     def start(self, *, workers: int = 3, threads: int = 4) -> None:
+        """gunicorn as docs/deploy.md runs it (gthread workers, --keep-alive 5), on loopback."""
         cmd = [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
             "kpi_tracker.wsgi:application",
@@ -236,7 +238,7 @@ class Site:
             "--graceful-timeout",
             "5",
             "--keep-alive",
-            "30",
+            "5",
             "--forwarded-allow-ips",
             "127.0.0.1",
         ]

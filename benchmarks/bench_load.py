@@ -8,7 +8,7 @@ measured window after a ramp-up:
   counts and p95, and ceiling_rps (/healthz/, a trivial view on the same stack, closed loop,
   same run). Targets: load_errors 0, load_p95_ms at most 500.
 
-Environment: LOAD_DURATION_S (default 120), LOAD_USERS (50), LOAD_RAMP_S (10),
+Environment: LOAD_DURATION_S (default 120), LOAD_USERS (50), LOAD_RAMP_S (30: logins spread out),
 LOAD_CEILING_S (10), LOAD_THINK_MIN_S / LOAD_THINK_MAX_S (0.5 / 2.0), LOAD_WORKERS (3),
 LOAD_THREADS (4).
 
@@ -37,7 +37,7 @@ plan.update(
     users=users,
     reviewer_users=max(1, users // 6),
     duration_s=duration,
-    ramp_s=env_number("LOAD_RAMP_S", 10),
+    ramp_s=env_number("LOAD_RAMP_S", 30),
     think_s=[env_number("LOAD_THINK_MIN_S", 0.5), env_number("LOAD_THINK_MAX_S", 2.0)],
     ceiling={"path": plan["urls"]["healthz"], "threads": 8, "seconds": env_number("LOAD_CEILING_S", 10)},
 )
