@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evidence.models import EvidenceFile, Feedback, PlanRow, StepSummary, WorkItem, WorkProcess
-from evidence.storage import evidence_storage, hash_stream, max_upload_bytes, stored_name
+from evidence.storage import evidence_storage, hash_stream, make_durable, max_upload_bytes, stored_name
 from evidence.validation import EvidenceRefused, clean_name, sniff
 from milestones.audit import audit_record
 from milestones.models import EvidenceRequirement, FormKind, StepProgress
@@ -116,6 +116,7 @@ def _evidence_add(*, progress, user, upload, evidence_date, work_item, requireme
     upload.seek(0)
     name = storage.save(stored_name(file_type.extensions[0], now), upload)
     stored.append((storage, name))
+    make_durable(storage, name)
     evidence = EvidenceFile.objects.create(
         progress=progress,
         requirement=requirement,

@@ -145,6 +145,24 @@ class EvidenceUploadHandler(FileUploadHandler):
             self.file.close()
 
 
+def make_durable(storage: Storage, name: str) -> None:
+    """fsync a locally stored file and its directory before its row commits.
+
+    The database commit is durable; without this a power cut could keep the row and lose
+    the bytes (the rename into place and the data may still be only in the page cache).
+    S3 acknowledges an upload only once it is stored.
+    """
+    if not is_local(storage):
+        return
+    path = storage.path(name)
+    for target, flags in ((path, os.O_RDONLY), (os.path.dirname(path), os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))):
+        fd = os.open(target, flags)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def hash_stream(stream, chunk_size: int = 1024 * 1024) -> tuple[str, int]:
     """sha256 and size of a file-like object, read in chunks (for files that did not come through the handler)."""
     hasher = hashlib.sha256()
