@@ -37,3 +37,11 @@ def test_a_file_still_being_committed_is_left_alone(cast):
     name = storages["default"].save("2020/fresh.pdf", ContentFile(b"%PDF-1.4"))
     assert name not in find_orphans(min_age=dt.timedelta(minutes=60), now=timezone.now())
     storages["default"].delete(name)
+
+
+def test_a_dead_workers_upload_temp_file_is_cleaned_up(cast):
+    storage = storages["default"]
+    leftover = storage.save(".incoming/tmpabc.upload", ContentFile(b"half an upload"))
+    out = io.StringIO()
+    call_command("evidence_orphans", "--min-age", "0", "--delete", stdout=out)
+    assert f"deleted {leftover}" in out.getvalue() and not storage.exists(leftover)
