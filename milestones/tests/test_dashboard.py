@@ -130,3 +130,11 @@ def test_the_dashboard_runs_the_same_number_of_queries_for_5_and_500_units(login
             response = client.get(URL)
     assert response.context["data"]["unit_count"] == 500
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_unit_names_are_escaped_in_the_matrix(login, cast):
+    cast.unit_a.name = '<script>alert("x")</script> & กอง'
+    cast.unit_a.save()
+    body = login(cast.viewer).get(URL).content.decode()
+    assert "<script>alert" not in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; กอง" in body
