@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -269,6 +270,14 @@ class Site:
         except subprocess.TimeoutExpired:
             os.killpg(self.server.pid, signal.SIGKILL)
             self.server.wait(timeout=5)
+
+    def cleanup(self) -> None:
+        """Remove the run's temporary VAR_DIR (evidence, static build, logs, results), unless
+        LOAD_KEEP_FILES=1 asks to keep it for a look afterwards."""
+        if os.environ.get("LOAD_KEEP_FILES") == "1":
+            note(f"kept {self.var_dir}")
+            return
+        shutil.rmtree(self.var_dir, ignore_errors=True)
 
     def server_errors(self) -> list[str]:
         """Tracebacks and worker failures gunicorn logged (its log holds WARNING and above)."""

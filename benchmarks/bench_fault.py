@@ -132,3 +132,4 @@ for r in [r for r in outage if not r[5] and not (r[3] == 503 and r[6])][:5]:
     note(f"during outage: {r[1]} {r[2]} -> {r[3]}")
 for r in [r for r in after if not r[5]][:5]:
     note(f"after recovery: {r[1]} {r[2]} -> {r[3]}")
+site.cleanup()

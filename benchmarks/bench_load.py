@@ -66,3 +66,4 @@ for line in error_samples(results):
     note(f"error: {line}")
 for line in site.server_errors()[:10]:
     note(f"server: {line}")
+site.cleanup()
