@@ -7,6 +7,7 @@ backup_records. Uses PostgreSQL when DATABASE_URL points at it (benchmarks/_setu
 
 import hashlib
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -88,3 +89,4 @@ with override_settings(STORAGES=local_storage(work / "new-host")):
     report("check_evidence_s", f"{time.perf_counter() - started:.2f}")
     assert (rows_checked, files_seen, mismatches) == (len(rows), len(rows), []), mismatches
 report("backup_database", vendor)
+shutil.rmtree(work, ignore_errors=True)
