@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
@@ -104,7 +105,7 @@ def test_production_cookies_are_secure_httponly_and_samesite(tmp_path):
     assert s["SESSION_COOKIE_SECURE"] and s["SESSION_COOKIE_HTTPONLY"] and s["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert s["CSRF_COOKIE_SECURE"] and s["CSRF_COOKIE_HTTPONLY"]
     assert s["SECURE_SSL_REDIRECT"] and s["SECURE_HSTS_SECONDS"] >= 31_536_000
-    assert s["SESSION_COOKIE_AGE"] == 1800 and s["SESSION_SAVE_EVERY_REQUEST"]
+    assert s["SESSION_COOKIE_AGE"] == 1800 and not s["SESSION_SAVE_EVERY_REQUEST"]  # refreshed by middleware
     assert s["PASSWORD_HASHERS"][0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
     assert s["X_FRAME_OPTIONS"] == "DENY"
     assert s["SECURE_PROXY_SSL_HEADER"] is None  # only trusted behind a proxy, by choice
@@ -186,6 +187,31 @@ def test_a_session_survives_activity_and_expires_after_30_idle_minutes(cast):
         clock.shift(dt.timedelta(minutes=31))
         response = client.get(page)
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_activity_writes_the_session_at_most_once_a_minute(cast):
+    from django.contrib.sessions.models import Session
+
+    client = Client()
+    start = dt.datetime(2020, 8, 1, 9, 0, tzinfo=BANGKOK)
+    page = reverse("assessment-detail", args=[cast.assessment_a.pk])
+    with time_machine.travel(start, tick=False) as clock:
+        client.post(reverse("login"), {"username": "staff_a", "password": PASSWORD})
+        key = client.cookies[settings.SESSION_COOKIE_NAME].value
+        first_expiry = Session.objects.get(session_key=key).expire_date
+        clock.shift(dt.timedelta(seconds=30))
+        assert client.get(page).status_code == 200
+        assert Session.objects.get(session_key=key).expire_date == first_expiry  # no write within the minute
+        clock.shift(dt.timedelta(seconds=31))
+        assert client.get(page).status_code == 200
+        assert Session.objects.get(session_key=key).expire_date == first_expiry + dt.timedelta(seconds=61)
+
+
+def test_anonymous_visitors_get_no_session(db, client):
+    from django.contrib.sessions.models import Session
+
+    client.get(reverse("login"))
+    assert not Session.objects.exists()
 
 
 # --- login throttling -----------------------------------------------------------------------------
