@@ -28,7 +28,11 @@ def setup_django(*, debug: bool = True) -> str:
         cfg = dj_database_url.parse(url)
         name = f"{cfg['NAME']}_bench"
         conn = psycopg2.connect(
-            dbname="postgres", user=cfg["USER"], password=cfg["PASSWORD"] or None, host=cfg["HOST"], port=cfg["PORT"] or 5432
+            dbname="postgres",
+            user=cfg["USER"],
+            password=cfg["PASSWORD"] or None,
+            host=cfg["HOST"],
+            port=cfg["PORT"] or 5432,
         )
         conn.autocommit = True
         with conn.cursor() as cur:

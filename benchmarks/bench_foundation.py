@@ -12,7 +12,13 @@ from milestones.models import StepProgress, StepStatus  # noqa: E402
 from milestones.services import assessments_recalculate  # noqa: E402
 
 started = time.perf_counter()
-call_command("load_units", str(ROOT / "data" / "units" / "sample-units.csv"), "--sample", verbosity=0, stdout=open("/dev/null", "w"))
+call_command(
+    "load_units",
+    str(ROOT / "data" / "units" / "sample-units.csv"),
+    "--sample",
+    verbosity=0,
+    stdout=open("/dev/null", "w"),
+)
 report("load_sample_units_s", f"{time.perf_counter() - started:.3f}")
 
 indicator = load_rubric_and_units(500)
