@@ -144,6 +144,11 @@ class FeedbackForm(forms.Form):
 class RowFormSet(forms.BaseFormSet):
     """Blank extra rows are skipped; at least one filled row is asked for."""
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("ลบรายการนี้")  # Django's own label is not translated to Thai
+
     def clean(self):
         super().clean()
         if any(self.errors):

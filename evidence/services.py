@@ -93,7 +93,7 @@ def evidence_add(
 
 def _evidence_add(*, progress, user, upload, evidence_date, work_item, requirement, description, request, now, stored):
     progress = step_lock_for_change(progress=progress, user=user, now=now)
-    original_name = clean_name(upload.name)
+    original_name = clean_name(getattr(upload, "full_name", upload.name))
     if getattr(upload, "sha256", ""):
         sha256, size = upload.sha256, upload.size
     else:

@@ -56,6 +56,9 @@ class HashedUpload(TemporaryUploadedFile):
 
     def __init__(self, name, content_type, charset, content_type_extra, directory):
         file = tempfile.NamedTemporaryFile(suffix=".upload", dir=directory)
+        # UploadedFile silently cuts names to 255 characters; keep the name as sent so an
+        # over-long one can be refused instead of stored under a name the unit never gave it.
+        self.full_name = name
         UploadedFile.__init__(self, file, name, content_type, 0, charset, content_type_extra)
         self.sha256 = ""
         self.too_large = False

@@ -84,19 +84,22 @@ def extension_of(name: str) -> str:
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
+MAX_NAME_LENGTH = 255
+
+
 def clean_name(name: str) -> str:
-    """The original name for display: no path parts, no control characters, at most 255 characters."""
+    """The original name for display: no path parts, no control characters.
+
+    A name longer than MAX_NAME_LENGTH characters is refused rather than cut: a shortened name
+    would no longer be the name the unit gave its document.
+    """
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[\\/]", name)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
     if not name:
         name = "file"
-    if len(name) > 255:
-        stem, dot, ext = name.rpartition(".")
-        if dot and len(ext) <= 10:
-            name = stem[: 255 - len(ext) - 1] + "." + ext
-        else:
-            name = name[:255]
+    if len(name) > MAX_NAME_LENGTH:
+        raise EvidenceRefused(_("ชื่อไฟล์ยาวเกิน %(n)s ตัวอักษร กรุณาตั้งชื่อไฟล์ให้สั้นลงแล้วอัปโหลดใหม่") % {"n": MAX_NAME_LENGTH})
     return name
 
 

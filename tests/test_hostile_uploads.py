@@ -4,6 +4,7 @@ message and leaves nothing behind (no EvidenceFile row, no file in storage, no s
 The corpus is built by code here (tests/fixtures/hostile.py), not kept as binary blobs.
 """
 
+import io
 import re
 
 import pytest
@@ -131,11 +132,25 @@ def test_a_name_with_a_nul_byte_is_refused_or_cleaned(cast, login, before_deadli
         assert re.fullmatch(r"\d{4}/[0-9a-f]{32}\.pdf", evidence.stored_name)
 
 
-def test_a_name_over_255_characters_is_shortened_keeping_its_extension(cast, login, before_deadline, storage_dir):
+def test_a_name_over_255_characters_is_refused_and_nothing_stored(cast, login, before_deadline, storage_dir):
     client = login(cast.staff_a)
-    upload(client, cast, "ก" * 300 + ".pdf", hostile.pdf())
-    evidence = EvidenceFile.objects.get()
-    assert len(evidence.original_name) == 255 and evidence.original_name.endswith(".pdf")
+    # A plain file object: SimpleUploadedFile would cut the name to 255 before it is sent.
+    long_named = io.BytesIO(hostile.pdf())
+    long_named.name = "ก" * 300 + ".pdf"
+    response = client.post(
+        reverse("evidence-upload", args=[cast.assessment_a.pk, 1]),
+        {"files": long_named, "evidence_date": "2020-07-01"},
+        follow=True,
+    )
+    assert "ชื่อไฟล์ยาวเกิน 255 ตัวอักษร" in response.content.decode()
+    assert not EvidenceFile.objects.exists()
+    assert stored_files(storage_dir) == []
+
+
+def test_a_name_of_exactly_255_characters_is_kept(cast, login, before_deadline, storage_dir):
+    client = login(cast.staff_a)
+    upload(client, cast, "ก" * 251 + ".pdf", hostile.pdf())
+    assert EvidenceFile.objects.get().original_name == "ก" * 251 + ".pdf"
 
 
 def test_several_hostile_files_in_one_request_are_each_refused_and_a_good_one_kept(

@@ -113,9 +113,10 @@ def test_the_original_name_is_kept_without_path_parts_or_control_characters(raw,
     assert clean_name(raw) == cleaned
 
 
-def test_a_long_name_is_cut_to_255_characters_keeping_the_extension():
-    name = clean_name("ก" * 400 + ".pdf")
-    assert len(name) == 255 and name.endswith(".pdf")
+def test_a_name_over_255_characters_is_refused_in_thai():
+    with pytest.raises(EvidenceRefused, match="ชื่อไฟล์ยาวเกิน 255 ตัวอักษร"):
+        clean_name("ก" * 400 + ".pdf")
+    assert clean_name("ก" * 251 + ".pdf") == "ก" * 251 + ".pdf"
 
 
 @settings(max_examples=300, deadline=None)
@@ -131,5 +132,9 @@ def test_any_bytes_and_any_name_are_either_recognised_or_refused_in_thai(data, n
 
 @given(name=st.text(max_size=600))
 def test_a_cleaned_name_never_has_path_parts_and_fits_the_column(name):
-    cleaned = clean_name(name)
+    try:
+        cleaned = clean_name(name)
+    except EvidenceRefused as refused:
+        assert "255" in str(refused)
+        return
     assert cleaned and len(cleaned) <= 255 and "/" not in cleaned and "\\" not in cleaned
