@@ -73,7 +73,7 @@ class WeightAdmin(admin.ModelAdmin):
 
 @admin.register(models.Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "parent", "is_active", "is_sample"]
+    list_display = ["code", "name", "kind", "parent", "phone", "is_active", "is_sample"]
     list_filter = ["kind", "is_active", "is_sample"]
     search_fields = ["code", "name", "name_en"]
     autocomplete_fields = ["parent"]

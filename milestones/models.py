@@ -175,6 +175,7 @@ class Unit(models.Model):
     parent = models.ForeignKey(
         "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("สังกัด")
     )
+    phone = models.CharField(_("โทรศัพท์"), max_length=50, blank=True, help_text=_("แสดงในบรรทัดส่วนราชการของบันทึกข้อความ"))
     is_active = models.BooleanField(_("ใช้งาน"), default=True)
     is_sample = models.BooleanField(_("ข้อมูลตัวอย่าง"), default=False)
 

@@ -73,6 +73,7 @@ def parse_units(text: str) -> list[dict]:
                 "code": code,
                 "name": name,
                 "name_en": row.get("name_en", ""),
+                "phone": row.get("phone", ""),
                 "kind": kind,
                 "parent": row.get("parent", ""),
                 "is_active": active not in FALSE_VALUES,
@@ -94,7 +95,7 @@ def load_units(rows: list[dict], *, sample: bool = False) -> UnitsResult:
     status: dict[str, str] = {}
     # First pass without parents, so a parent later in the file exists when it is linked.
     for row in rows:
-        values = {"name": row["name"], "name_en": row["name_en"], "kind": row["kind"], "is_active": row["is_active"]}
+        values = {k: row[k] for k in ("name", "name_en", "phone", "kind", "is_active")}
         if sample:
             values["is_sample"] = True
         unit = existing.get(row["code"])

@@ -40,7 +40,6 @@ from kpi_tracker.lib.thai import to_thai_digits
 
 logger = logging.getLogger(__name__)
 # WeasyPrint logs every layout step at INFO ("Step 5 - Creating layout - Page 3"); keep its warnings only.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # Bump when a change here alters the PDFs made from the same HTML.
 CACHE_VERSION = "2"

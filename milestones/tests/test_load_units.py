@@ -26,6 +26,7 @@ def test_the_sample_list_has_central_units_and_every_provincial_office(db):
     assert Unit.objects.filter(kind="central").count() >= 15
     centre = Unit.objects.get(code="R-MFRD-AN")
     assert centre.parent.code == "C-MARINE" and centre.kind == "regional"
+    assert Unit.objects.get(code="C-PSDG").phone == "7714"  # the group's internal phone, from the rubric source
 
 
 def test_loading_twice_reports_everything_unchanged(db):
@@ -41,6 +42,13 @@ def test_changed_rows_are_counted_as_updated(db, tmp_path):
     assert "0 created, 2 updated, 0 unchanged" in _run(path)
     assert Unit.objects.get(code="A1").name == "กองหนึ่ง (ใหม่)"
     assert Unit.objects.get(code="B1").parent is None
+
+
+def test_the_phone_column_is_optional_and_loaded(db, tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text("code,name,kind,phone\nA1,กองหนึ่ง,central,7714\nA2,กองสอง,central,\n", encoding="utf-8")
+    _run(path)
+    assert Unit.objects.get(code="A1").phone == "7714" and Unit.objects.get(code="A2").phone == ""
 
 
 def test_a_parent_later_in_the_file_is_linked(db, tmp_path):

@@ -134,6 +134,14 @@ def test_the_memo_pdf_has_the_government_memo_layout(cast, filing, login):
     assert all("Sarabun" in f["name"] and f["file_key"] == "/FontFile2" for f in embedded_fonts(response.content))
 
 
+def test_the_memo_gives_the_units_phone_on_the_ส่วนราชการ_line_when_it_has_one(cast, filing, login):
+    assert "โทร." not in pdf_text(login(cast.staff_a).get(reverse("report-memo", args=[filing.pk])).content)
+    cast.unit_a.phone = "0 2562 0527"
+    cast.unit_a.save()
+    text = pdf_text(login(cast.staff_a).get(reverse("report-memo", args=[filing.pk])).content)
+    assert "โทร. 0 2562 0527" in text
+
+
 def test_the_memo_is_set_at_16_points(cast, filing, login):
     content = login(cast.staff_a).get(reverse("report-memo", args=[filing.pk])).content
     sizes = []
