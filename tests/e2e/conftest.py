@@ -67,8 +67,15 @@ def open_page(browser: Browser, live_server, request):
     """open_page() gives a page in a fresh browser context (its own cookies: one person each).
 
     On failure every page of every context the test opened is saved under test-results/.
+    A page that throws a JavaScript error or has something refused by the Content-Security-Policy
+    fails the test too (the CSP has no 'unsafe-inline': an inline script or style would show here).
     """
     contexts: list[BrowserContext] = []
+    problems: list[str] = []
+
+    def _watch(message) -> None:
+        if message.type == "error" and ("Content Security Policy" in message.text or "Refused to" in message.text):
+            problems.append(f"{message.location.get('url', '')}: {message.text}")
 
     def _open() -> Page:
         context = browser.new_context(
@@ -76,15 +83,21 @@ def open_page(browser: Browser, live_server, request):
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", _watch)
+        page.on("pageerror", lambda error: problems.append(f"{page.url}: uncaught {error}"))
+        return page
 
     yield _open
-    reports = (getattr(request.node, f"e2e_report_{when}", None) for when in ("setup", "call"))
-    if any(report is not None and report.failed for report in reports):
+    reports = [getattr(request.node, f"e2e_report_{when}", None) for when in ("setup", "call")]
+    failed = any(report is not None and report.failed for report in reports)
+    if failed:
         for i, context in enumerate(contexts):
             _save_pages(context, f"{request.node.nodeid}-{i}")
     for context in contexts:
         context.close()
+    if problems and not failed:
+        pytest.fail("the browser reported:\n" + "\n".join(problems), pytrace=False)
 
 
 def _save_pages(context: BrowserContext, nodeid: str) -> None:
