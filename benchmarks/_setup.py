@@ -21,25 +21,11 @@ def setup_django(*, debug: bool = True) -> str:
     os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="kpi-bench-var-"))
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
-        import dj_database_url
-        import psycopg2
-        from psycopg2 import sql
+        from kpi_tracker.lib.databases import create_database
 
-        cfg = dj_database_url.parse(url)
-        name = f"{cfg['NAME']}_bench"
-        conn = psycopg2.connect(
-            dbname="postgres",
-            user=cfg["USER"],
-            password=cfg["PASSWORD"] or None,
-            host=cfg["HOST"],
-            port=cfg["PORT"] or 5432,
-        )
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        conn.close()
-        os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
+        bench_url = url.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1].split("?")[0] + "_bench"
+        create_database(bench_url, recreate=True)
+        os.environ["DATABASE_URL"] = bench_url
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='kpi-bench-db-')}/bench.sqlite3"
 

@@ -1,29 +1,12 @@
-"""Create the PostgreSQL database named in a DATABASE_URL if it does not exist yet."""
+"""Create the PostgreSQL database named in a DATABASE_URL if it does not exist yet (used by .ci/run)."""
 
 import sys
+from pathlib import Path
 
-import dj_database_url
-import psycopg2
-from psycopg2 import sql
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def main(url: str) -> None:
-    cfg = dj_database_url.parse(url)
-    conn = psycopg2.connect(
-        dbname="postgres",
-        user=cfg["USER"],
-        password=cfg["PASSWORD"] or None,
-        host=cfg["HOST"],
-        port=cfg["PORT"] or 5432,
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
-        if cur.fetchone() is None:
-            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(cfg["NAME"])))
-            print(f"created database {cfg['NAME']}")
-    conn.close()
-
+from kpi_tracker.lib.databases import create_database  # noqa: E402
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if create_database(sys.argv[1]):
+        print(f"created the database of {sys.argv[1]}")

@@ -29,8 +29,8 @@ def assessments_ensure(*, indicator: Indicator, units=None) -> int:
     return len(new)
 
 
-def assessments_recalculate(*, indicator: Indicator, assessments=None) -> None:
-    """Recompute level, score, weight and weighted score from the accepted steps."""
+def assessments_recalculate(*, indicator: Indicator, assessments=None) -> int:
+    """Recompute level, score, weight and weighted score from the accepted steps; returns how many changed."""
     indicator = Indicator.objects.prefetch_related("weights").get(pk=indicator.pk)
     if assessments is None:
         assessments = Assessment.objects.filter(indicator=indicator).select_related("unit")
@@ -38,7 +38,15 @@ def assessments_recalculate(*, indicator: Indicator, assessments=None) -> None:
     progresses: dict[int, list[StepProgress]] = {}
     for p in StepProgress.objects.filter(assessment__in=assessments).select_related("step"):
         progresses.setdefault(p.assessment_id, []).append(p)
+    fields = ["level", "score", "weight", "weighted_score"]
+    changed = []
     for a in assessments:
+        before = [getattr(a, f) for f in fields]
         a.indicator = indicator
         a.recalculate(progresses.get(a.pk, []))
-    Assessment.objects.bulk_update(assessments, ["level", "score", "weight", "weighted_score"], batch_size=500)
+        if [getattr(a, f) for f in fields] != before:
+            changed.append(a)
+    # Only rows whose figures moved are written: a weight change touches one kind of unit, a
+    # re-run of the loaders touches none.
+    Assessment.objects.bulk_update(changed, fields, batch_size=500)
+    return len(changed)
