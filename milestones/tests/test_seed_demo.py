@@ -28,6 +28,15 @@ def test_demo_accounts_cover_every_role_and_rerunning_keeps_them():
     assert roles["admin"][0] == Role.ADMIN
     assert authenticate(username="reviewer", password="demo-kpi-2563") is not None
     assert "demo-kpi-2563" in out.getvalue()
+    assert out.getvalue().rstrip().splitlines()[-1].startswith("  admin")  # the logins come last
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seeding_the_demo_mails_nobody(mailoutbox):
+    call_command("load_units", str(SAMPLE), "--sample", stdout=StringIO())
+    call_command("load_rubric", str(RUBRIC_FILE), stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    assert mailoutbox == []
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from milestones import demo
 from milestones.models import Assessment, Profile, Role, Unit
@@ -22,8 +23,18 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Create the demo accounts (idempotent) and print their logins."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # The demo's own submissions and decisions must never mail anyone, even where SMTP is
+        # configured; and the logins are printed last, after the transaction has committed.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            self.seed()
+        self.stdout.write(f"Demo logins (password for every account: {DEMO_PASSWORD}):")
+        for username, role, unit_code, _ in DEMO_USERS:
+            unit = f" – {Unit.objects.get(code=unit_code).name}" if unit_code else ""
+            self.stdout.write(f"  {username:<10} {Role(role).label}{unit}")
+
+    @transaction.atomic
+    def seed(self) -> None:
         User = get_user_model()
         for username, role, unit_code, full_name in DEMO_USERS:
             unit = None
@@ -42,10 +53,6 @@ class Command(BaseCommand):
             user.save()
             Profile.objects.update_or_create(user=user, defaults={"role": role, "unit": unit})
         self.seed_review_data()
-        self.stdout.write(f"Demo logins (password for every account: {DEMO_PASSWORD}):")
-        for username, role, unit_code, _ in DEMO_USERS:
-            unit = f" – {Unit.objects.get(code=unit_code).name}" if unit_code else ""
-            self.stdout.write(f"  {username:<10} {Role(role).label}{unit}")
 
     def seed_review_data(self) -> None:
         """The demo units' extension and a mix of statuses for other sample units (see milestones/demo.py)."""
