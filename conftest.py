@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from kpi_tracker.lib.thai import BANGKOK
 from milestones.models import Assessment, Profile, Role, Unit, UnitKind
@@ -31,6 +32,13 @@ def make_user(username: str, role: str, unit: Unit | None = None):
         user.save()
     Profile.objects.create(user=user, role=role, unit=unit)
     return user
+
+
+@pytest.fixture(autouse=True)
+def thai_after_each_test():
+    """Every test starts in Thai: a request in English (set_language) leaves English active in the thread."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
