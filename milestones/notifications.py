@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from milestones.models import Decision, Extension, Role, Unit
 
@@ -22,10 +23,12 @@ def site_url(path: str) -> str:
 
 
 def render_mail(name: str, context: dict) -> tuple[str, str]:
-    """(subject, body) of templates/review/email/<name>_subject.txt and <name>_body.txt."""
-    subject = render_to_string(f"review/email/{name}_subject.txt", context)
+    """(subject, body) of templates/review/email/<name>_subject.txt and <name>_body.txt, in Thai
+    (the recipients' language, whatever the interface language of whoever caused the mail)."""
+    with translation.override("th"):
+        subject = render_to_string(f"review/email/{name}_subject.txt", context)
+        body = render_to_string(f"review/email/{name}_body.txt", context)
     subject = " ".join(subject.split())  # a header must be one line
-    body = render_to_string(f"review/email/{name}_body.txt", context)
     return subject, body
 
 

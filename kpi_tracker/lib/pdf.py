@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from fontTools import agl
 from fontTools.ttLib import TTFont
 from weasyprint.text.fonts import get_hb_object_data
@@ -142,9 +142,14 @@ def cache_key(html: str) -> str:
 
 
 def render_html(template_name: str, context: dict, *, thai_digits: bool = False) -> str:
-    """The template's HTML; with thai_digits, page numbers and every digit in the text are Thai."""
+    """The template's HTML; with thai_digits, page numbers and every digit in the text are Thai.
+
+    Always in Thai: these are official documents filed in E-saraban, whatever language the
+    person exporting them reads the interface in.
+    """
     context = {**context, "thai_digits": thai_digits, "counter_style": "thai" if thai_digits else "decimal"}
-    html = render_to_string(template_name, context)
+    with translation.override("th"):
+        html = render_to_string(template_name, context)
     return thai_digits_in_text(html) if thai_digits else html
 
 

@@ -78,6 +78,30 @@ def thai_date(value: dt.date | dt.datetime, *, short: bool = False, thai_digits:
     return to_thai_digits(text) if thai_digits else text
 
 
+ENGLISH_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def english_be_date(value: dt.date | dt.datetime, *, short: bool = False) -> str:
+    """'15 September B.E. 2563' (or '15 Sep B.E. 2563'): the English interface keeps the Buddhist Era,
+    as Thai government documents in English do, so fiscal years and dates read alike."""
+    day = _as_local_date(value)
+    month = ENGLISH_MONTHS[day.month - 1]
+    return f"{day.day} {month[:3] if short else month} B.E. {be_year(day.year)}"
+
+
 def thai_datetime(value: dt.datetime, *, thai_digits: bool = False) -> str:
     """'15 ก.ย. 2563 14:05 น.' in Bangkok time."""
     local = value.astimezone(BANGKOK) if value.tzinfo else value

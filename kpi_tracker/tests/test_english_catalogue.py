@@ -116,3 +116,11 @@ def test_thai_stays_the_default(cast, login):
 
     assert "ออกจากระบบ" in body
     assert "Log out" not in body
+
+
+def test_dates_read_in_english_with_the_buddhist_era(client, cast, before_deadline):
+    client.force_login(cast.staff_a)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("assessment-detail", args=[cast.assessment_a.pk])).content.decode()
+    assert "15 September B.E. 2563" in body and "15 กันยายน 2563" not in body  # the rubric text itself stays Thai
+    assert "weight 5%" in body

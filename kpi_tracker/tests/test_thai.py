@@ -64,3 +64,8 @@ def test_days_left():
     assert thai.days_left(deadline, dt.datetime(2020, 9, 8, 9, 0, tzinfo=BANGKOK)) == 7
     assert thai.days_left(deadline, dt.datetime(2020, 9, 15, 23, 0, tzinfo=BANGKOK)) == 0
     assert thai.days_left(deadline, dt.datetime(2020, 9, 16, 0, 1, tzinfo=BANGKOK)) == -1
+
+
+def test_english_dates_keep_the_buddhist_era():
+    assert thai.english_be_date(dt.date(2020, 9, 15)) == "15 September B.E. 2563"
+    assert thai.english_be_date(dt.date(2020, 9, 15), short=True) == "15 Sep B.E. 2563"

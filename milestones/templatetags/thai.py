@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django import template
+from django.utils import translation
 
 from kpi_tracker.lib import thai
 
@@ -15,6 +16,8 @@ def thaidate(value, arg: str = ""):
     """{{ d|thaidate }} → '15 กันยายน 2563'; {{ d|thaidate:"short" }} → '15 ก.ย. 2563'."""
     if not value:
         return ""
+    if translation.get_language() == "en":
+        return thai.english_be_date(value, short=arg == "short")
     return thai.thai_date(value, short=arg == "short")
 
 
@@ -22,9 +25,13 @@ def thaidate(value, arg: str = ""):
 def thaidatetime(value):
     if not value:
         return ""
+    english = translation.get_language() == "en"
     if isinstance(value, dt.datetime):
+        if english:
+            local = value.astimezone(thai.BANGKOK) if value.tzinfo else value
+            return f"{thai.english_be_date(local, short=True)} {local:%H:%M}"
         return thai.thai_datetime(value)
-    return thai.thai_date(value, short=True)
+    return thai.english_be_date(value, short=True) if english else thai.thai_date(value, short=True)
 
 
 @register.filter

@@ -63,6 +63,14 @@ def test_the_report_shows_unit_level_weighted_score_steps_evidence_and_comments(
     assert "หน้า 1/" in text
 
 
+def test_the_report_stays_thai_when_the_interface_is_english(cast, unit_a, login):
+    client = login(cast.staff_a)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    text = pdf_text(client.get(url(unit_a)).content)
+    assert "ปีงบประมาณ พ.ศ. 2563" in text and "3 ส.ค. 2563" in text and "ลงชื่อ" in text
+    assert "Fiscal year" not in text and "B.E." not in text
+
+
 def test_the_report_lists_the_short_sha256_of_each_current_file_only(cast, unit_a, login):
     files = list(unit_a.steps.get(step__number=1).files.all())
     removed = add_evidence(unit_a, 1, "ฉบับเก่า.pdf", b"old", cast.staff_a, requirement_number=1)

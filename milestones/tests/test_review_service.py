@@ -57,6 +57,17 @@ def test_returning_records_the_comment_audits_and_mails_the_unit_staff(cast, dja
     assert "แนบคำสั่งแต่งตั้งให้ครบ" in mail.outbox[0].body
 
 
+def test_the_mail_is_thai_even_when_the_reviewer_reads_the_interface_in_english(
+    cast, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    progress, _submission = submit(cast.assessment_a, 1, cast.staff_a)
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        step_review(progress=progress, user=cast.reviewer, kind="returned", comment="แนบคำสั่งแต่งตั้งให้ครบ")
+    assert "ส่งกลับให้แก้ไข" in mail.outbox[0].subject
+
+
 def test_accepting_mails_the_staff_of_that_unit_only(cast, django_capture_on_commit_callbacks):
     progress, _ = submit(cast.assessment_b, 1, cast.staff_b)
     with django_capture_on_commit_callbacks(execute=True):
