@@ -66,23 +66,9 @@ def database_url(name: str) -> str:
 
 
 def recreate_database(url: str) -> None:
-    import dj_database_url
-    import psycopg2
-    from psycopg2 import sql
+    from kpi_tracker.lib.databases import create_database
 
-    cfg = dj_database_url.parse(url)
-    conn = psycopg2.connect(
-        dbname="postgres",
-        user=cfg["USER"],
-        password=cfg["PASSWORD"] or None,
-        host=cfg["HOST"],
-        port=cfg["PORT"] or 5432,
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(cfg["NAME"])))
-        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(cfg["NAME"])))
-    conn.close()
+    create_database(url, recreate=True)
 
 
 def free_port() -> int:

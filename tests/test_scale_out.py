@@ -73,23 +73,17 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def database_url():
     import psycopg2
-    from psycopg2 import sql
+
+    from kpi_tracker.lib.databases import create_database, drop_database
 
     try:
-        conn = _pg_connect()
+        _pg_connect().close()
     except psycopg2.OperationalError as exc:
         pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432: {exc}")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
-        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
-    conn.close()
-    yield f"{PG_BASE}/{DB_NAME}"
-    conn = _pg_connect()
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
-    conn.close()
+    url = f"{PG_BASE}/{DB_NAME}"
+    create_database(url, recreate=True)
+    yield url
+    drop_database(url)
 
 
 def _run(args: list[str], env: dict, timeout: int = 120) -> str:
