@@ -171,7 +171,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "kpi_tracker.sessions"  # database sessions; an outage is a 503, not a 400
 
 # --- Security -------------------------------------------------------------------------------
 # Local use (DEBUG on, plain http://127.0.0.1) keeps cookies usable without TLS; with DEBUG off
