@@ -38,7 +38,7 @@ run: demo-data
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup e2e-deps
-	$(PY) manage.py compilemessages --ignore=.venv -v0
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v0
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
