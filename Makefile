@@ -7,7 +7,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
-export DJANGO_SETTINGS_MODULE ?= kpi_tracker.settings
 
 .PHONY: run test bench setup demo-data lint messages check-migrations clean system-deps e2e-deps e2e bench-load bench-fault
 
@@ -40,14 +39,14 @@ run: demo-data
 test: setup e2e-deps
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v0
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --ds=kpi_tracker.settings_test
 
 bench: setup
 	$(PY) benchmarks/run.py
 
 # The browser tests alone (also part of `make test`); screenshots of failures go to test-results/.
 e2e: setup e2e-deps
-	$(VENV)/bin/pytest -m e2e tests/e2e
+	$(VENV)/bin/pytest --ds=kpi_tracker.settings_test -m e2e tests/e2e
 
 # One benchmark alone; quick runs: make bench-load LOAD_DURATION_S=20. The fault run stops and
 # starts the local PostgreSQL cluster (root, pg_ctlcluster) and always leaves it running.
