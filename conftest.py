@@ -96,7 +96,7 @@ def login(client):
     return _login
 
 
-def _free_port() -> int:
+def free_port() -> int:
     import socket
 
     with socket.socket() as sock:
@@ -113,7 +113,7 @@ def s3_server():
     import urllib.error
     import urllib.request
 
-    port = _free_port()
+    port = free_port()
     executable = Path(sys.executable).with_name("moto_server")
     process = subprocess.Popen(
         [str(executable), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

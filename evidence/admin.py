@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from evidence.models import EvidenceFile, Feedback, PlanRow, StepSummary, WorkItem, WorkProcess
+from milestones.admin import ReadOnlyAdmin
 
 
 @admin.register(EvidenceFile)
@@ -19,20 +20,11 @@ class EvidenceFileAdmin(admin.ModelAdmin):
         return False
 
 
-class ContentAdmin(admin.ModelAdmin):
+class ContentAdmin(ReadOnlyAdmin):
     """Step content is the unit's own work: the admin shows it, the unit's pages change it."""
 
     list_select_related = ["progress__assessment__unit", "progress__step"]
     search_fields = ["progress__assessment__unit__name"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StepSummary)

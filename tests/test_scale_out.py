@@ -17,7 +17,6 @@ import hashlib
 import http.cookiejar
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from conftest import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BASE = "postgres://postgres@127.0.0.1:5432"
@@ -64,12 +65,6 @@ def _pg_connect(dbname: str = "postgres"):
     return psycopg2.connect(dbname=dbname, user="postgres", host="127.0.0.1", port=5432, connect_timeout=3)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def database_url():
     import psycopg2
@@ -94,7 +89,7 @@ def _run(args: list[str], env: dict, timeout: int = 120) -> str:
 
 class AppServer:
     def __init__(self, env: dict, var_dir: Path):
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {**env, "VAR_DIR": str(var_dir)}
         self.log = var_dir / "gunicorn.log"

@@ -22,6 +22,7 @@ from pypdf import PdfReader
 from evidence.models import EvidenceFile
 from kpi_tracker.lib.thai import BANGKOK
 from milestones.models import DecisionKind, StepProgress, StepStatus, Submission
+from milestones.services.filings import filing_create
 from milestones.services.review import step_review
 
 ACCEPTED_AT = dt.datetime(2020, 8, 3, 9, 30, tzinfo=BANGKOK)
@@ -174,3 +175,16 @@ def use_own_storage(settings, tmp_path) -> None:
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
     }
+
+
+def sample_filing(assessment, staff, *, signer_position: str = "ผู้อำนวยการกองทดสอบ ก"):
+    """The cover memo the report tests file: memo กษ 0509/123 of 1 September 2563, through the real service."""
+    return filing_create(
+        assessment=assessment,
+        user=staff,
+        memo_number="กษ 0509/123",
+        memo_date=dt.date(2020, 9, 1),
+        recipient="ผู้อำนวยการกลุ่มพัฒนาระบบบริหาร",
+        signer_name="นายสมชาย ใจดี",
+        signer_position=signer_position,
+    )

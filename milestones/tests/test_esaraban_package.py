@@ -14,8 +14,7 @@ from django.urls import reverse
 
 from milestones import esaraban
 from milestones.models import AuditEvent
-from milestones.services.filings import filing_create
-from milestones.tests.report_helpers import accept_steps, add_evidence, pdf_text, use_own_storage
+from milestones.tests.report_helpers import accept_steps, add_evidence, pdf_text, sample_filing, use_own_storage
 
 UTF8_NAME_FLAG = 0x800
 
@@ -40,15 +39,7 @@ def filed(cast, before_deadline):
     removed = add_evidence(a, 1, "ฉบับเก่า.pdf", b"old", cast.staff_a, requirement_number=1)
     removed.removed_at = removed.uploaded_at
     removed.save()
-    filing = filing_create(
-        assessment=a,
-        user=cast.staff_a,
-        memo_number="กษ 0509/123",
-        memo_date=dt.date(2020, 9, 1),
-        recipient="ผู้อำนวยการกลุ่มพัฒนาระบบบริหาร",
-        signer_name="นายสมชาย ใจดี",
-        signer_position="ผู้อำนวยการกองทดสอบ ก",
-    )
+    filing = sample_filing(a, cast.staff_a)
     return filing, files
 
 

@@ -8,13 +8,13 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from milestones.models import AuditEvent, Filing
-from milestones.services.filings import filing_create
 from milestones.tests.report_helpers import (
     accept_steps,
     add_evidence,
     embedded_fonts,
     glyph_problems,
     pdf_text,
+    sample_filing,
     use_own_storage,
 )
 
@@ -37,15 +37,7 @@ def filing(cast, before_deadline):
     accept_steps(cast.assessment_a, 3, cast.staff_a, cast.reviewer)
     add_evidence(cast.assessment_a, 1, "คำสั่ง.pdf", b"%PDF order", cast.staff_a, requirement_number=1)
     add_evidence(cast.assessment_a, 3, "ประชุม.jpg", b"jpeg", cast.staff_a, requirement_number=3)
-    return filing_create(
-        assessment=cast.assessment_a,
-        user=cast.staff_a,
-        memo_number="กษ 0509/123",
-        memo_date=dt.date(2020, 9, 1),
-        recipient="ผู้อำนวยการกลุ่มพัฒนาระบบบริหาร",
-        signer_name="นายสมชาย ใจดี",
-        signer_position="ผู้อำนวยการกองทดสอบ ก",
-    )
+    return sample_filing(cast.assessment_a, cast.staff_a)
 
 
 def create_url(cast) -> str:

@@ -6,20 +6,12 @@ import pytest
 from django.urls import reverse
 
 from milestones.models import AuditEvent
-from milestones.services.filings import filing_create
+from milestones.tests.report_helpers import sample_filing
 
 
 @pytest.fixture
 def filing(cast, before_deadline):
-    return filing_create(
-        assessment=cast.assessment_a,
-        user=cast.staff_a,
-        memo_number="กษ 0509/123",
-        memo_date=dt.date(2020, 9, 1),
-        recipient="ผู้อำนวยการกลุ่มพัฒนาระบบบริหาร",
-        signer_name="นายสมชาย ใจดี",
-        signer_position="ผู้อำนวยการกองทดสอบ ก",
-    )
+    return sample_filing(cast.assessment_a, cast.staff_a)
 
 
 def url(filing) -> str:

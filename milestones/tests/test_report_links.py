@@ -4,8 +4,8 @@ import datetime as dt
 
 from django.urls import reverse
 
-from milestones.services.filings import filing_create, filing_record
-from milestones.tests.report_helpers import progress, submit
+from milestones.services.filings import filing_record
+from milestones.tests.report_helpers import progress, sample_filing, submit
 
 
 def test_the_dashboard_offers_the_department_summary(cast, login):
@@ -16,15 +16,7 @@ def test_the_dashboard_offers_the_department_summary(cast, login):
 
 def test_the_review_page_links_the_units_report_and_shows_its_esaraban_number(cast, login, before_deadline):
     submit(cast.assessment_a, 1, cast.staff_a)
-    filing = filing_create(
-        assessment=cast.assessment_a,
-        user=cast.staff_a,
-        memo_number="กษ 0509/123",
-        memo_date=dt.date(2020, 9, 1),
-        recipient="ผู้อำนวยการกลุ่มพัฒนาระบบบริหาร",
-        signer_name="นายสมชาย ใจดี",
-        signer_position="ผู้อำนวยการ",
-    )
+    filing = sample_filing(cast.assessment_a, cast.staff_a, signer_position="ผู้อำนวยการ")
     url = reverse("review-step", args=[progress(cast.assessment_a, 1).pk])
     page = login(cast.reviewer).get(url).text
     assert reverse("report-unit", args=[cast.assessment_a.pk]) in page
