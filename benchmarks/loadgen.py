@@ -24,6 +24,10 @@ import threading
 import time
 import urllib.parse
 import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.fixtures.documents import one_page_pdf  # noqa: E402  (standard library only)
 
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 DOWNLOAD_RE = re.compile(r'href="(/evidence/\d+/download/)"')
@@ -225,29 +229,6 @@ class User:
         time.sleep(self.rng.uniform(low, high))
 
 
-def tiny_pdf(label: str) -> bytes:
-    """A small, valid one-page PDF whose content (and so sha256) is unique to `label`."""
-    text = f"BT /F1 12 Tf 72 720 Td ({label}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
 # --- roles ----------------------------------------------------------------------------------
 class StaffWork:
     """What one unit's staff member does: fill in step 1, upload evidence, submit step 1, keep
@@ -276,7 +257,7 @@ class StaffWork:
         number = self.step()
         self.uploads += 1
         name = f"หลักฐาน-{self.user.username}-{self.uploads}-{uuid.uuid4().hex[:6]}.pdf"
-        content = tiny_pdf(f"{self.user.username} {self.uploads} {uuid.uuid4().hex}")
+        content = one_page_pdf(f"{self.user.username} {self.uploads} {uuid.uuid4().hex}")
         _, _, _, good = self.user.post_multipart(
             "upload",
             "evidence-upload",

@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 
 from conftest import free_port
+from tests.fixtures.documents import one_page_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BASE = "postgres://postgres@127.0.0.1:5432"
@@ -245,26 +246,6 @@ class Browser:
         return text
 
 
-def _pdf(label: str) -> bytes:
-    body = f"BT /F1 12 Tf 72 720 Td ({label}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(body) + body + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
 def test_two_app_servers_share_sessions_evidence_and_decisions(servers):
     one, two, pk, step1 = servers
     person = Browser()
@@ -275,7 +256,7 @@ def test_two_app_servers_share_sessions_evidence_and_decisions(servers):
     assert status == 200 and "ออกจากระบบ" in text
 
     # A file uploaded through one host downloads through the other, byte for byte.
-    content = _pdf("scale-out evidence")
+    content = one_page_pdf("scale-out evidence")
     person.get(f"{one.base}/assessments/{pk}/steps/1/")
     _, text = person.post(
         f"{one.base}/assessments/{pk}/steps/1/upload/",
