@@ -296,18 +296,26 @@ def _serve(request: HttpRequest, evidence: EvidenceFile, *, inline: bool) -> Htt
     return response
 
 
-@login_required
-@require_GET
-def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = _get_file(request, pk)
+def _audit_download(request: HttpRequest, evidence: EvidenceFile, *, inline: bool) -> None:
+    """Every download and inline preview is in the audit log (who saw which file, when, from where)."""
+    data = {"step": evidence.progress.step.number}
+    if inline:
+        data["inline"] = True
     audit_record(
         action="evidence.download",
         request=request,
         unit=evidence.progress.assessment.unit,
         obj=evidence,
         message=evidence.original_name,
-        data={"step": evidence.progress.step.number},
+        data=data,
     )
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = _get_file(request, pk)
+    _audit_download(request, evidence, inline=False)
     return _serve(request, evidence, inline=False)
 
 
@@ -318,14 +326,7 @@ def evidence_preview(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = _get_file(request, pk)
     if evidence.content_type not in PREVIEWABLE_CONTENT_TYPES:
         raise PermissionDenied(_("ไฟล์ชนิดนี้แสดงตัวอย่างไม่ได้ กรุณาดาวน์โหลด"))
-    audit_record(
-        action="evidence.download",
-        request=request,
-        unit=evidence.progress.assessment.unit,
-        obj=evidence,
-        message=evidence.original_name,
-        data={"step": evidence.progress.step.number, "inline": True},
-    )
+    _audit_download(request, evidence, inline=True)
     response = _serve(request, evidence, inline=True)
     response["X-Content-Type-Options"] = "nosniff"
     # The bytes were verified as a PDF or an image at upload and go out with nosniff, so the
