@@ -85,6 +85,12 @@ class Round(models.Model):
             raise ValidationError({"deadline": _("กำหนดส่งต้องอยู่ในปีงบประมาณของรอบนี้")})
 
 
+class IndicatorQuerySet(models.QuerySet):
+    def current(self) -> "Indicator | None":
+        """The first indicator of the current round (open rounds first, then the latest), in one query."""
+        return self.select_related("round").order_by("-round__is_open", "-round__fiscal_year", "number").first()
+
+
 class Indicator(models.Model):
     round = models.ForeignKey(Round, models.CASCADE, related_name="indicators", verbose_name=_("รอบการประเมิน"))
     number = models.PositiveSmallIntegerField(_("ตัวชี้วัดที่"))
@@ -98,6 +104,8 @@ class Indicator(models.Model):
     data_collector = models.CharField(_("ผู้จัดเก็บข้อมูล"), max_length=200, blank=True)
     data_collector_phone = models.CharField(_("โทรศัพท์ภายใน (ผู้จัดเก็บ)"), max_length=50, blank=True)
     operators = models.CharField(_("ผู้ดำเนินการ"), max_length=200, blank=True)
+
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ตัวชี้วัด")

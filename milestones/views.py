@@ -17,8 +17,8 @@ from milestones.access import (
 )
 from milestones.audit import audit_record
 from milestones.forms_review import DashboardFilterForm
-from milestones.models import Assessment, Role, Round
-from milestones.views_review import current_indicator, extension_panel
+from milestones.models import Assessment, Indicator, Role
+from milestones.views_review import extension_panel
 
 
 class LoginView(auth_views.LoginView):
@@ -31,22 +31,14 @@ class LoginView(auth_views.LoginView):
         return response
 
 
-def _current_indicator_assessments():
-    current = Round.objects.current()
-    if current is None:
-        return None, Assessment.objects.none()
-    indicator = current.indicators.order_by("number").first()
-    return indicator, Assessment.objects.filter(indicator=indicator)
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Unit staff land on their unit's page for the current round; everyone else on the overview."""
     if sees_every_unit(request.user):
         return redirect("overview")
     if role_of(request.user) == Role.STAFF:
-        indicator, assessments = _current_indicator_assessments()
-        assessment = assessments.filter(unit_id=unit_id_of(request.user)).first()
+        indicator = Indicator.objects.current()
+        assessment = Assessment.objects.filter(indicator=indicator, unit_id=unit_id_of(request.user)).first()
         if assessment is not None:
             return redirect("assessment-detail", assessment.pk)
         return render(request, "milestones/no_assessment.html", {"indicator": indicator}, status=200)
@@ -87,7 +79,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def overview(request: HttpRequest) -> HttpResponse:
     """The department dashboard: every unit x step, levels, averages, units at risk (fixed query count)."""
     require_overview(request)
-    indicator = current_indicator()
+    indicator = Indicator.objects.current()
     form = DashboardFilterForm(request.GET or None)
     form.is_valid()  # a bad value in one filter is ignored; the valid ones still apply
     filters = form.cleaned_data if form.is_bound else {}

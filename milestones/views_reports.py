@@ -23,7 +23,7 @@ from milestones import esaraban, reports
 from milestones.access import get_assessment_for_user, require_overview
 from milestones.audit import audit_record
 from milestones.forms_reports import MemoForm, RecordForm
-from milestones.models import Assessment, Filing, Indicator, Round
+from milestones.models import Assessment, Filing, Indicator
 from milestones.services.filings import filing_create, filing_record
 
 logger = logging.getLogger(__name__)
@@ -86,8 +86,7 @@ def department_summary(request: HttpRequest) -> HttpResponse:
     if indicator_id:
         indicator = Indicator.objects.filter(pk=indicator_id).first() if indicator_id.isdigit() else None
     else:
-        current = Round.objects.current()
-        indicator = current.indicators.order_by("number").first() if current else None
+        indicator = Indicator.objects.current()
     if indicator is None:
         raise Http404("ไม่พบตัวชี้วัด")
     thai_digits = _thai_digits(request)

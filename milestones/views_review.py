@@ -55,13 +55,6 @@ QUEUE_PAGE_SIZE = 50
 AUDIT_PAGE_SIZE = 50
 
 
-def current_indicator() -> Indicator | None:
-    """The first indicator of the current round (Round.objects.current(): open first, then latest), one query."""
-    return (
-        Indicator.objects.select_related("round").order_by("-round__is_open", "-round__fiscal_year", "number").first()
-    )
-
-
 def _get_progress(request: HttpRequest, pk: int) -> StepProgress:
     """The step if the user may see its unit (else 404); unit staff then get 403: review pages are the group's."""
     progress = get_object_or_404(
@@ -81,7 +74,7 @@ def _get_progress(request: HttpRequest, pk: int) -> StepProgress:
 def queue(request: HttpRequest) -> HttpResponse:
     """Steps awaiting a decision, oldest first. A fixed number of queries whatever the unit count."""
     require_overview(request)
-    indicator = current_indicator()
+    indicator = Indicator.objects.current()
     step_numbers = list(indicator.steps.values_list("number", flat=True)) if indicator else []
     form = QueueFilterForm(request.GET or None, step_numbers=step_numbers)
     form.is_valid()  # a bad value in one filter is ignored; the valid ones still apply
@@ -356,7 +349,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 def _export(request: HttpRequest, fmt: str) -> HttpResponse:
     require_overview(request)
-    indicator = current_indicator()
+    indicator = Indicator.objects.current()
     if indicator is None:
         raise Http404(_("ยังไม่มีรอบการประเมิน"))
     step_numbers, rows = exports.score_rows(indicator)

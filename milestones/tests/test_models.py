@@ -103,3 +103,14 @@ def test_the_database_refuses_to_rewrite_the_audit_log_on_postgresql(cast):
 def test_unit_kind_labels_are_thai():
     assert UnitKind.CENTRAL.label == "ส่วนกลาง"
     assert UnitKind.REGIONAL.label == "ส่วนภูมิภาค"
+
+
+def test_the_current_indicator_is_the_first_of_the_latest_open_round(cast):
+    from milestones.models import Indicator, Round
+
+    assert Indicator.objects.current() == cast.indicator
+    later = Round.objects.create(fiscal_year=2564, deadline="2021-09-15", is_open=False)
+    Indicator.objects.create(round=later, number=1, title="ถัดไป", unit_of_measure="ขั้นตอน", supervisor="กลุ่ม")
+    assert Indicator.objects.current() == cast.indicator  # a closed later round does not win over an open one
+    Round.objects.filter(pk=cast.indicator.round_id).update(is_open=False)
+    assert Indicator.objects.current().round == later

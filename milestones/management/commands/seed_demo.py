@@ -6,8 +6,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from milestones import demo
-from milestones.models import Assessment, Profile, Role, Unit
-from milestones.views_review import current_indicator
+from milestones.models import Assessment, Indicator, Profile, Role, Unit
 
 DEMO_PASSWORD = "demo-kpi-2563"
 DEMO_USERS = [
@@ -56,7 +55,7 @@ class Command(BaseCommand):
 
     def seed_review_data(self) -> None:
         """The demo units' extension and a mix of statuses for other sample units (see milestones/demo.py)."""
-        indicator = current_indicator()
+        indicator = Indicator.objects.current()
         if indicator is None:
             self.stdout.write("No rubric loaded: run load_rubric first for the demo's progress data.")
             return
