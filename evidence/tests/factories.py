@@ -121,3 +121,12 @@ def fill_step(progress: StepProgress, user, *, files: int = 1) -> None:
 
 def docx_name() -> str:
     return "รายงานผลการทบทวนกระบวนการ.docx"
+
+
+def return_step(progress: StepProgress, reviewer, comment: str):
+    """A reviewer sends the submitted step back, through the real review service."""
+    from milestones.services.review import step_review
+
+    decision = step_review(progress=progress, user=reviewer, kind="returned", comment=comment)
+    progress.refresh_from_db()
+    return decision

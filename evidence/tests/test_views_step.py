@@ -3,8 +3,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evidence.models import Feedback, PlanRow, StepSummary, WorkItem, WorkProcess
-from evidence.tests.factories import fill_step, progress_of
-from milestones.models import AuditEvent, Decision, DecisionKind, StepStatus
+from evidence.tests.factories import fill_step, progress_of, return_step
+from milestones.models import AuditEvent, StepStatus
 from milestones.services.steps import step_submit
 
 pytestmark = pytest.mark.django_db
@@ -224,16 +224,8 @@ def test_only_the_units_staff_may_submit(login, cast, before_deadline, who, stat
 def test_earlier_submissions_and_the_reviewers_comments_stay_viewable(login, cast, before_deadline):
     progress = progress_of(cast.assessment_a, 1)
     fill_step(progress, cast.staff_a)
-    first = step_submit(progress=progress, user=cast.staff_a)
-    Decision.objects.create(
-        progress=progress,
-        submission=first,
-        kind=DecisionKind.RETURNED,
-        comment="กรุณาแนบรายงานฉบับลงนาม",
-        decided_by=cast.reviewer,
-    )
-    progress.status = StepStatus.RETURNED
-    progress.save()
+    step_submit(progress=progress, user=cast.staff_a)
+    return_step(progress, cast.reviewer, "กรุณาแนบรายงานฉบับลงนาม")
     body = login(cast.staff_a).get(url(cast, 1)).content.decode()
     assert "กรุณาแนบรายงานฉบับลงนาม" in body and "ส่งกลับให้แก้ไข" in body and "ครั้งที่ 1" in body
     assert "หลักฐาน 1.pdf" in body

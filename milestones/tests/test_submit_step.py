@@ -5,9 +5,9 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 
 from evidence.models import WorkItem
-from evidence.tests.factories import fill_step, progress_of
+from evidence.tests.factories import fill_step, progress_of, return_step
 from kpi_tracker.lib.thai import BANGKOK
-from milestones.models import AuditEvent, Decision, DecisionKind, StepStatus
+from milestones.models import AuditEvent, StepStatus
 from milestones.services.steps import StepRefused, step_submit
 
 pytestmark = pytest.mark.django_db
@@ -134,15 +134,7 @@ def test_a_returned_step_is_submitted_again_and_the_first_submission_stays(cast,
     progress = progress_of(cast.assessment_a, 1)
     fill_step(progress, cast.staff_a)
     first = step_submit(progress=progress, user=cast.staff_a)
-    Decision.objects.create(
-        progress=progress,
-        submission=first,
-        kind=DecisionKind.RETURNED,
-        comment="แนบรายงานเพิ่ม",
-        decided_by=cast.reviewer,
-    )
-    progress.status = StepStatus.RETURNED
-    progress.save()
+    return_step(progress, cast.reviewer, "แนบรายงานเพิ่ม")
     progress.summary.text = "ฉบับแก้ไข"
     progress.summary.save()
     second = step_submit(progress=progress, user=cast.staff_a)
