@@ -2,6 +2,7 @@
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -80,12 +81,35 @@ def parse_units(text: str) -> list[dict]:
             }
         )
     known = set(seen) | set(Unit.objects.values_list("code", flat=True))
+    # The hierarchy after loading: the database's parents, overridden by the file's rows.
+    parents = dict(Unit.objects.filter(parent__isnull=False).values_list("code", "parent__code"))
+    parents.update({row["code"]: row["parent"] for row in rows})
     for row in rows:
         if row["parent"] and row["parent"] not in known:
             errors.append(f"แถวที่ {row['row']}: ไม่พบหน่วยงานต้นสังกัดรหัส {row['parent']}")
+        elif cycle := parent_cycle(row["code"], parents):
+            errors.append(f"แถวที่ {row['row']}: สายการสังกัดวนกลับมาที่หน่วยงานเดิม ({' → '.join(cycle)})")
     if errors:
         raise UnitsError(sorted(errors, key=lambda e: int(e.split(":")[0].split()[-1])))
     return rows
+
+
+def parent_cycle(code: str, parents: Mapping[str, str]) -> list[str]:
+    """The chain code → parent → ... → code when following parents comes back to code, else [].
+
+    parents maps a unit's code to its parent's code ("" or absent: no parent). A loop that
+    does not pass through code is not code's: it is reported for the units on it.
+    """
+    chain = [code]
+    current = parents.get(code, "")
+    while current:
+        if current == code:
+            return [*chain, code]
+        if current in chain:
+            return []
+        chain.append(current)
+        current = parents.get(current, "")
+    return []
 
 
 @transaction.atomic

@@ -88,3 +88,40 @@ def test_new_units_get_an_assessment_in_the_open_round(cast, tmp_path):
     _run(path)
     assessment = Assessment.objects.get(unit__code="N1")
     assert assessment.steps.count() == 5 and str(assessment.weight) == "10.00"
+
+
+def test_a_parent_loop_across_units_is_refused_with_the_chain(db, tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text(
+        "code,name,kind,parent\nA1,กอง ก,central,C1\nB1,กอง ข,central,A1\nC1,กอง ค,central,B1\nD1,ศูนย์,regional,A1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError) as refused:
+        _run(path)
+    text = str(refused.value)
+    assert "แถวที่ 2: สายการสังกัดวนกลับมาที่หน่วยงานเดิม (A1 → C1 → B1 → A1)" in text
+    assert "แถวที่ 3:" in text and "แถวที่ 4:" in text
+    assert "แถวที่ 5" not in text  # D1 hangs under the loop but is not on it
+    assert not Unit.objects.exists()
+
+
+def test_a_loop_closed_through_a_unit_already_in_the_database_is_refused(db, tmp_path):
+    first = tmp_path / "first.csv"
+    first.write_text("code,name,kind,parent\nA1,กอง ก,central,\nB1,กอง ข,central,A1\n", encoding="utf-8")
+    _run(first)
+    second = tmp_path / "second.csv"
+    second.write_text("code,name,kind,parent\nA1,กอง ก,central,B1\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"A1 → B1 → A1"):
+        _run(second)
+    assert Unit.objects.get(code="A1").parent is None
+
+
+def test_moving_a_unit_under_another_branch_is_not_a_loop(db, tmp_path):
+    first = tmp_path / "first.csv"
+    first.write_text("code,name,kind,parent\nA1,กอง ก,central,\nB1,กอง ข,central,A1\n", encoding="utf-8")
+    _run(first)
+    second = tmp_path / "second.csv"
+    second.write_text("code,name,kind,parent\nA1,กอง ก,central,B1\nB1,กอง ข,central,\n", encoding="utf-8")
+    _run(second)
+    assert Unit.objects.get(code="A1").parent.code == "B1"
+    assert Unit.objects.get(code="B1").parent is None
