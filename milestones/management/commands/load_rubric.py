@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.db.models import ProtectedError
 
 from milestones.audit import audit_record
@@ -18,15 +19,19 @@ class Command(BaseCommand):
             raise CommandError(f"ไม่พบไฟล์ {file}")
         try:
             data = parse_rubric(read_file(file))
-            result = load_rubric(data)
+            # The record commits with the change or not at all (the dashboard's cache follows the log).
+            with transaction.atomic():
+                result = load_rubric(data)
+                if result.changed:
+                    audit_record(
+                        action="rubric.load",
+                        message=str(file),
+                        data={"created": result.created, "updated": result.updated},
+                    )
         except RubricError as exc:
             raise CommandError(f"ไฟล์ {file} ไม่ถูกต้อง ไม่ได้นำเข้าข้อมูลใด ๆ: {exc}") from None
         except ProtectedError:
             raise CommandError("ลบขั้นตอนหรือหลักฐานที่มีหน่วยงานใช้งานแล้วไม่ได้ ไม่ได้นำเข้าข้อมูลใด ๆ") from None
-        if result.changed:
-            audit_record(
-                action="rubric.load", message=str(file), data={"created": result.created, "updated": result.updated}
-            )
         for line in result.created:
             self.stdout.write(f"created {line}")
         for line in result.updated:

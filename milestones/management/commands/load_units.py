@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from milestones.audit import audit_record
 from milestones.units import UnitsError, load_units, parse_units
@@ -21,13 +22,17 @@ class Command(BaseCommand):
         except UnicodeDecodeError:
             raise CommandError(f"ไฟล์ {file} ต้องเข้ารหัส UTF-8") from None
         try:
-            result = load_units(parse_units(text), sample=sample)
+            # The record commits with the change or not at all (the dashboard's cache follows the log).
+            with transaction.atomic():
+                result = load_units(parse_units(text), sample=sample)
+                if result.created or result.updated:
+                    audit_record(
+                        action="units.load",
+                        message=str(file),
+                        data={"created": result.created, "updated": result.updated},
+                    )
         except UnitsError as exc:
             raise CommandError("ไม่ได้นำเข้าหน่วยงานใด ๆ:\n" + "\n".join(exc.errors)) from None
-        if result.created or result.updated:
-            audit_record(
-                action="units.load", message=str(file), data={"created": result.created, "updated": result.updated}
-            )
         for line in result.changes:
             self.stdout.write(f"updated {line}")
         self.stdout.write(
