@@ -14,6 +14,7 @@ ACTION_LABELS = {
     "logout": "ออกจากระบบ",
     "rubric.load": "นำเข้าเกณฑ์ตัวชี้วัด",
     "units.load": "นำเข้ารายชื่อหน่วยงาน",
+    "round.import": "นำเข้าข้อมูลรอบการประเมินจากไฟล์สำรอง",
     "evidence.upload": "อัปโหลดหลักฐาน",
     "evidence.remove": "นำหลักฐานออก",
     "evidence.download": "ดาวน์โหลดหลักฐาน",

@@ -16,8 +16,8 @@ audit events of those units; and the users (with their profiles and groups) any 
 import_round() restores an archive into an empty database (it refuses one that holds users,
 units, rounds, audit events or evidence): it checks every sha256 against the manifest before it
 changes anything, inserts the rows in one transaction (inserts only, so the append-only audit
-trigger is never involved), writes the files under their original stored names, and removes the
-files it wrote if anything fails.
+trigger is never involved), records a `round.import` audit event in the same transaction, writes
+the files under their original stored names, and removes the files it wrote if anything fails.
 """
 
 import hashlib
@@ -38,6 +38,7 @@ from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from milestones.audit import audit_record
 from milestones.models import AuditEvent, Profile, Round, Unit
 
 FORMAT = "kpi-tracker-round"
@@ -298,6 +299,13 @@ def import_round(*, path, storage: Storage | None = None) -> ImportResult:
         try:
             with transaction.atomic():
                 counts = _load(archive.read(manifest["data"]["name"]))
+                # After the restored events (their sequence now continues past them), in the same
+                # transaction: a restore is a state change like any other.
+                audit_record(
+                    action="round.import",
+                    message=str(path),
+                    data={"fiscal_year": manifest["fiscal_year"], "records": sum(counts.values())},
+                )
                 for entry in manifest["files"]:
                     if storage.exists(entry["stored_name"]):
                         continue  # same bytes already there (checked above)

@@ -137,6 +137,8 @@ def test_a_round_survives_export_flush_and_import(cast, before_deadline, setting
 
     after_records, after_files = snapshot()
     assert after_records == before_records
+    # The restore is in the audit log itself (with no unit, so not part of the round's records).
+    assert AuditEvent.objects.filter(action="round.import", data__fiscal_year=2563).count() == 1
     assert after_files == before_files
     assert check_evidence(storage=storages["default"])[2] == []
     # The restored history behaves: sequences continue after the restored keys, and the
