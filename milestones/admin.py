@@ -4,10 +4,25 @@ weights, units and users up to date here. The audit log is read-only."""
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import router, transaction
 
 from milestones import models
 from milestones.audit import ACTION_LABELS
 from milestones.services import assessments_recalculate
+
+
+class AtomicActionsAdmin(admin.ModelAdmin):
+    """Actions (the bulk delete) in one transaction with their log entries.
+
+    Django writes an action's LogEntry rows before it runs the action, each in its own
+    transaction; the dashboard's cache is keyed on the newest LogEntry (milestones/dashboard.py)
+    and needs the entry and the change it records to become visible together. The add, change
+    and delete pages already run in one transaction.
+    """
+
+    def response_action(self, request, queryset):
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().response_action(request, queryset)
 
 
 class StepInline(admin.TabularInline):
@@ -27,14 +42,14 @@ class RequirementInline(admin.StackedInline):
 
 
 @admin.register(models.Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(AtomicActionsAdmin):
     list_display = ["fiscal_year", "title", "deadline", "is_open"]
     list_filter = ["is_open"]
     search_fields = ["title", "fiscal_year"]
 
 
 @admin.register(models.Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(AtomicActionsAdmin):
     list_display = ["number", "title", "round", "unit_of_measure", "supervisor"]
     list_filter = ["round"]
     search_fields = ["title", "description"]
@@ -47,14 +62,14 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Step)
-class StepAdmin(admin.ModelAdmin):
+class StepAdmin(AtomicActionsAdmin):
     list_display = ["indicator", "number", "score", "form_kind"]
     list_filter = ["indicator__round", "form_kind"]
     search_fields = ["description"]
 
 
 @admin.register(models.EvidenceRequirement)
-class EvidenceRequirementAdmin(admin.ModelAdmin):
+class EvidenceRequirementAdmin(AtomicActionsAdmin):
     list_display = ["indicator", "number", "description", "min_count", "is_report"]
     list_filter = ["indicator__round", "is_report"]
     search_fields = ["description"]
@@ -62,7 +77,7 @@ class EvidenceRequirementAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Weight)
-class WeightAdmin(admin.ModelAdmin):
+class WeightAdmin(AtomicActionsAdmin):
     list_display = ["indicator", "unit_kind", "percent"]
     list_filter = ["unit_kind", "indicator__round"]
 
@@ -72,7 +87,7 @@ class WeightAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AtomicActionsAdmin):
     list_display = ["code", "name", "kind", "parent", "phone", "is_active", "is_sample"]
     list_filter = ["kind", "is_active", "is_sample"]
     search_fields = ["code", "name", "name_en"]
@@ -91,7 +106,7 @@ class StepProgressInline(admin.TabularInline):
 
 
 @admin.register(models.Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(AtomicActionsAdmin):
     """Read-mostly: levels and scores change only through reviews, never by hand."""
 
     list_display = ["unit", "indicator", "level", "score", "weight", "weighted_score", "extended_deadline"]
@@ -105,7 +120,7 @@ class AssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Extension)
-class ExtensionAdmin(admin.ModelAdmin):
+class ExtensionAdmin(AtomicActionsAdmin):
     list_display = ["assessment", "status", "requested_at", "new_deadline", "decided_by"]
     list_filter = ["status"]
     search_fields = ["assessment__unit__name", "assessment__unit__code", "reason"]
@@ -116,7 +131,7 @@ class ExtensionAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Filing)
-class FilingAdmin(admin.ModelAdmin):
+class FilingAdmin(AtomicActionsAdmin):
     list_display = ["assessment", "memo_number", "memo_date", "esaraban_number", "esaraban_date"]
     search_fields = ["assessment__unit__name", "memo_number", "esaraban_number"]
     readonly_fields = [f.name for f in models.Filing._meta.fields]
@@ -137,7 +152,7 @@ class ActionFilter(admin.SimpleListFilter):
 
 
 @admin.register(models.AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(AtomicActionsAdmin):
     list_display = ["at", "username", "action_label", "unit", "ip_address", "message"]
     list_filter = [ActionFilter, "at"]
     search_fields = ["username", "message", "unit__name", "unit__code"]
@@ -185,7 +200,7 @@ class KpiUserAdmin(UserAdmin):
         return profile.unit if profile and profile.unit else "-"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AtomicActionsAdmin):
     """History that changes only through the product's own pages."""
 
     def get_readonly_fields(self, request, obj=None):
