@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.utils import translation
 
 from kpi_tracker.lib.thai import BANGKOK
@@ -32,6 +33,13 @@ def make_user(username: str, role: str, unit: Unit | None = None):
         user.save()
     Profile.objects.create(user=user, role=role, unit=unit)
     return user
+
+
+@pytest.fixture(autouse=True)
+def fresh_dashboard_cache():
+    """No dashboard from another test: rolled-back tests hand out the same ids again (SQLite), so
+    two tests' data can share a data version."""
+    caches["dashboard"].clear()
 
 
 @pytest.fixture(autouse=True)

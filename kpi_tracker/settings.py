@@ -173,6 +173,20 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 50
 
 SESSION_ENGINE = "kpi_tracker.sessions"  # database sessions; an outage is a 503, not a 400
 
+# The dashboard's rendered fragments (milestones/dashboard.py), in each process's own memory:
+# every request reads the data version from the database, so processes and hosts need not share
+# a cache. The lifetime only bounds how long a change made behind the audit log's back (a shell,
+# raw SQL) can stay unseen; 0 turns the cache off.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "dashboard": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "dashboard",
+        "TIMEOUT": env_int("DASHBOARD_CACHE_SECONDS", 3600),
+        "OPTIONS": {"MAX_ENTRIES": 200},  # an entry is about 50 KB (500 units, a 50-row page)
+    },
+}
+
 # --- Security -------------------------------------------------------------------------------
 # Local use (DEBUG on, plain http://127.0.0.1) keeps cookies usable without TLS; with DEBUG off
 # everything is HTTPS-only. docs/deploy.md lists every variable.

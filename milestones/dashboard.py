@@ -5,19 +5,34 @@ Query cost (fixed, whatever the number of units): the figures come from GROUP BY
 aggregates in the database (levels per kind, statuses per step, one summary row), the
 at-risk list is capped, and the matrix is paginated: one page of assessments plus the
 progress rows of that page. Nothing loads every unit's rows into Python.
+
+The page itself is served through overview(): its rendered fragments are cached per data
+version, so an unchanged dashboard costs one query for the version, one for the indicator and
+a cache read, whatever the number of units (the reasoning is in overview()).
 """
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
 
+from django.contrib.admin.models import LogEntry
+from django.core.cache import caches
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from kpi_tracker.lib import thai
 from milestones.models import (
+    READ_ONLY_ACTIONS,
     Assessment,
+    AuditEvent,
     Extension,
     ExtensionStatus,
     Indicator,
@@ -274,3 +289,108 @@ def _chart(step_numbers: list[int], by_step: dict[int, dict[str, int]], unit_cou
         "share_x": CHART_LABEL_WIDTH + CHART_BAR_WIDTH + 6,
         "legend": [(s, str(STATUS_LABELS[s]), STATUS_MARKS[s]) for s in STATUS_ORDER],
     }
+
+
+# The cached page: see overview().
+CACHE_ALIAS = "dashboard"
+# How far back in the id sequences a late commit is looked for (see data_version()).
+VERSION_WINDOW = 1000
+
+
+@dataclass
+class Overview:
+    """The overview page's indicator and rendered fragments. data is build()'s result when this
+    request built the fragments (None when they came from the cache), for tests and debugging."""
+
+    indicator: Indicator | None
+    figures: SafeString = SafeString()
+    matrix: SafeString = SafeString()
+    data: dict | None = None
+
+
+def overview(
+    *,
+    now: dt.datetime,
+    kind: str = "",
+    status: str = "",
+    flagged_only: bool = False,
+    q: str = "",
+    page: str | int | None = 1,
+) -> Overview:
+    """The current indicator, its figures and one page of its matrix, rendered, from the cache when
+    nothing has changed.
+
+    The key holds the data version, the indicator, today's date in Bangkok (the at-risk list and
+    the deadlines shown move at midnight without any event), the active language (the labels
+    are translated), every filter and the page.
+
+    Why an entry never holds data older than its key:
+    - every state change writes an AuditEvent (milestones/audit.py), or in the admin a LogEntry,
+      in the transaction that makes the change, so the change and the new version become
+      visible together;
+    - the version is read first, before the indicator and before build() runs its first query.
+      Under READ COMMITTED each later statement sees at least what that one saw (SQLite runs one
+      writer at a time), so the entry is built from data at least as new as its key. A change
+      committed meanwhile may be in it as well: the entry is then newer than its key, and the
+      next request, reading the new version, builds again.
+
+    What is cached is the same for every role that may see the overview (require_overview):
+    nothing in the fragments depends on the user. The pagination links carry the filters as
+    they were applied, not the raw query string. The cache is local to each process (see
+    settings.CACHES and docs/deploy.md): processes agree because each reads the version from
+    the database.
+    """
+    version = data_version()  # first: see above
+    indicator = Indicator.objects.current()
+    if indicator is None:
+        return Overview(indicator=None)
+    today = now.astimezone(thai.BANGKOK).date()
+    page = str(page or 1)
+    parts = [*version, indicator.pk, today.isoformat(), translation.get_language(), kind, status, flagged_only, q, page]
+    key = "overview:" + hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+    cache = caches[CACHE_ALIAS]
+    cached = cache.get(key)
+    if cached is not None:
+        return Overview(indicator, *cached)
+    data = build(indicator, now=now, kind=kind, status=status, flagged_only=flagged_only, q=q, page=page)
+    applied = [("q", q), ("kind", kind), ("status", status), ("flagged", "on" if flagged_only else "")]
+    figures = render_to_string("milestones/_dashboard_figures.html", {"data": data})
+    matrix = render_to_string(
+        "milestones/_dashboard_matrix.html", {"data": data, "query": urlencode([(k, v) for k, v in applied if v])}
+    )
+    cache.set(key, (figures, matrix))
+    return Overview(indicator, figures, matrix, data)
+
+
+def data_version() -> tuple[int | None, int, int | None, int]:
+    """What every state change moves, in one query: the newest state-changing AuditEvent
+    (logins, downloads and exports change nothing: models.READ_ONLY_ACTIONS) and the newest admin
+    LogEntry, each with the count of its rows among the VERSION_WINDOW ids before the newest.
+
+    Ids are handed out when a row is inserted but transactions commit in their own order, so an
+    event can become visible after one with a higher id: the newest id then stays the same, the
+    count moves (as long as fewer than VERSION_WINDOW ids were handed out between that event's
+    insert and its commit, a few milliseconds).
+
+    Query cost: four scalar subqueries, each a backward scan of an index (the partial index
+    auditevent_change_idx, django_admin_log's primary key) over at most VERSION_WINDOW entries,
+    whatever the size of the logs; about 0.5 ms on PostgreSQL. The SQL is written out because
+    building the same subqueries through the ORM took 2 ms of Python per request in the
+    dashboard benchmark, as much as the whole login page.
+    """
+    quote = connection.ops.quote_name
+    audit, log, pk, action = (quote(n) for n in (AuditEvent._meta.db_table, LogEntry._meta.db_table, "id", "action"))
+    change = f"NOT ({action} IN ({', '.join(['%s'] * len(READ_ONLY_ACTIONS))}))"  # auditevent_change_idx's condition
+    latest_change = f"SELECT MAX({pk}) FROM {audit} WHERE {change}"
+    latest_log = f"SELECT MAX({pk}) FROM {log}"
+    sql = (
+        f"SELECT ({latest_change}),"
+        f" (SELECT COUNT(*) FROM {audit} WHERE {change} AND {pk} > ({latest_change}) - %s),"
+        f" ({latest_log}),"
+        f" (SELECT COUNT(*) FROM {log} WHERE {pk} > ({latest_log}) - %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [*READ_ONLY_ACTIONS, *READ_ONLY_ACTIONS, *READ_ONLY_ACTIONS, VERSION_WINDOW, VERSION_WINDOW]
+        )
+        return tuple(cursor.fetchone())
