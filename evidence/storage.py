@@ -105,9 +105,7 @@ class _HashAndWrite:
         if not hasattr(os, "posix_fadvise"):
             return
         self.file.flush()
-        os.posix_fadvise(
-            self.file.fileno(), self.handed_over, self.written - self.handed_over, os.POSIX_FADV_DONTNEED
-        )
+        os.posix_fadvise(self.file.fileno(), self.handed_over, self.written - self.handed_over, os.POSIX_FADV_DONTNEED)
         self.handed_over = self.written
 
     def put(self, chunk: bytes) -> None:
