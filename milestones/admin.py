@@ -8,7 +8,7 @@ from django.db import router, transaction
 
 from milestones import models
 from milestones.audit import ACTION_LABELS
-from milestones.services import assessments_recalculate
+from milestones.services import assessments_ensure, assessments_recalculate
 
 
 class AtomicActionsAdmin(admin.ModelAdmin):
@@ -67,6 +67,11 @@ class StepAdmin(AtomicActionsAdmin):
     list_filter = ["indicator__round", "form_kind"]
     search_fields = ["description"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A new step needs a progress row in every assessment; a changed score changes scores.
+        assessments_ensure(indicator=obj.indicator)
+
 
 @admin.register(models.EvidenceRequirement)
 class EvidenceRequirementAdmin(AtomicActionsAdmin):
@@ -85,6 +90,17 @@ class WeightAdmin(AtomicActionsAdmin):
         super().save_model(request, obj, form, change)
         assessments_recalculate(indicator=obj.indicator)
 
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        # Without its weight a kind of unit weighs 0: the weighted scores must say so at once.
+        assessments_recalculate(indicator=obj.indicator)
+
+    def delete_queryset(self, request, queryset):
+        indicators = list(models.Indicator.objects.filter(weights__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for indicator in indicators:
+            assessments_recalculate(indicator=indicator)
+
 
 @admin.register(models.Unit)
 class UnitAdmin(AtomicActionsAdmin):
@@ -92,6 +108,14 @@ class UnitAdmin(AtomicActionsAdmin):
     list_filter = ["kind", "is_active", "is_sample"]
     search_fields = ["code", "name", "name_en"]
     autocomplete_fields = ["parent"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or {"kind", "is_active"} & set(form.changed_data):
+            # The kind sets the weight; a new or re-activated unit needs its assessment in the
+            # open rounds, as load_units gives it.
+            for indicator in models.Indicator.objects.filter(round__is_open=True):
+                assessments_ensure(indicator=indicator, units=[obj])
 
 
 class StepProgressInline(admin.TabularInline):

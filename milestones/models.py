@@ -201,6 +201,17 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """A unit cannot sit under itself, directly or through its parents (the admin's form)."""
+        super().clean()
+        seen = set()
+        current = self.parent
+        while current is not None and current.pk not in seen:
+            if self.pk is not None and current.pk == self.pk:
+                raise ValidationError({"parent": _("สายการสังกัดวนกลับมาที่หน่วยงานนี้ เลือกหน่วยงานต้นสังกัดอื่น")})
+            seen.add(current.pk)
+            current = current.parent
+
 
 class Weight(models.Model):
     indicator = models.ForeignKey(Indicator, models.CASCADE, related_name="weights", verbose_name=_("ตัวชี้วัด"))

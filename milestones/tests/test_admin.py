@@ -60,3 +60,99 @@ def test_changing_a_weight_in_the_admin_recalculates_weighted_scores(login, cast
     assert response.status_code == 302
     cast.assessment_a.refresh_from_db()
     assert str(cast.assessment_a.weighted_score) == "0.0800"
+
+
+def _accept_step_1(assessment):
+    from milestones.models import StepStatus
+
+    assessment.steps.filter(step__number=1).update(status=StepStatus.ACCEPTED, accepted_at="2020-08-01T00:00Z")
+
+
+def test_deleting_a_weight_in_the_admin_recalculates_weighted_scores(login, cast):
+    from milestones.models import Weight
+    from milestones.services import assessments_recalculate
+
+    _accept_step_1(cast.assessment_a)
+    assessments_recalculate(indicator=cast.indicator)
+    weight = Weight.objects.get(indicator=cast.indicator, unit_kind="central")
+    response = login(cast.admin).post(reverse("admin:milestones_weight_delete", args=[weight.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    cast.assessment_a.refresh_from_db()
+    assert (cast.assessment_a.level, str(cast.assessment_a.weighted_score)) == (1, "0.0000")
+
+
+def test_deleting_weights_with_the_bulk_action_recalculates_too(login, cast):
+    from milestones.models import Weight
+    from milestones.services import assessments_recalculate
+
+    _accept_step_1(cast.assessment_b)
+    assessments_recalculate(indicator=cast.indicator)
+    weights = Weight.objects.filter(indicator=cast.indicator)
+    response = login(cast.admin).post(
+        reverse("admin:milestones_weight_changelist"),
+        {"action": "delete_selected", "_selected_action": [w.pk for w in weights], "post": "yes"},
+    )
+    assert response.status_code == 302 and not Weight.objects.exists()
+    cast.assessment_b.refresh_from_db()
+    assert str(cast.assessment_b.weighted_score) == "0.0000"
+
+
+def test_changing_a_units_kind_in_the_admin_gives_it_the_other_weight(login, cast):
+    from milestones.services import assessments_recalculate
+
+    _accept_step_1(cast.assessment_a)
+    assessments_recalculate(indicator=cast.indicator)
+    unit = cast.unit_a
+    response = login(cast.admin).post(
+        reverse("admin:milestones_unit_change", args=[unit.pk]),
+        {"code": unit.code, "name": unit.name, "kind": "regional", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    cast.assessment_a.refresh_from_db()
+    assert (str(cast.assessment_a.weight), str(cast.assessment_a.weighted_score)) == ("10.00", "0.1000")
+
+
+def test_a_unit_added_in_the_admin_gets_its_assessment(login, cast):
+    from milestones.models import Assessment
+
+    response = login(cast.admin).post(
+        reverse("admin:milestones_unit_add"), {"code": "T-N", "name": "กองใหม่", "kind": "central", "is_active": "on"}
+    )
+    assert response.status_code == 302
+    assessment = Assessment.objects.get(unit__code="T-N", indicator=cast.indicator)
+    assert assessment.steps.count() == cast.indicator.steps.count() and str(assessment.weight) == "5.00"
+
+
+def test_a_parent_loop_is_refused_in_the_admin_and_nothing_changes(login, cast):
+    from milestones.models import Unit
+
+    child = Unit.objects.create(code="T-C", name="ศูนย์ทดสอบ", kind="regional", parent=cast.unit_a)
+    grandchild = Unit.objects.create(code="T-G", name="หน่วยย่อย", kind="regional", parent=child)
+    unit = cast.unit_a
+    response = login(cast.admin).post(
+        reverse("admin:milestones_unit_change", args=[unit.pk]),
+        {"code": unit.code, "name": unit.name, "kind": unit.kind, "is_active": "on", "parent": grandchild.pk},
+    )
+    assert response.status_code == 200
+    assert "สายการสังกัดวนกลับมาที่หน่วยงานนี้" in response.content.decode()
+    unit.refresh_from_db()
+    assert unit.parent is None
+
+
+def test_a_new_step_in_the_admin_gets_a_progress_row_in_every_assessment(login, cast):
+    from milestones.models import Step
+
+    number = cast.indicator.steps.count() + 1
+    response = login(cast.admin).post(
+        reverse("admin:milestones_step_add"),
+        {
+            "indicator": cast.indicator.pk,
+            "number": number,
+            "description": "ขั้นตอนเพิ่ม",
+            "score": "6",
+            "form_kind": "files",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    step = Step.objects.get(indicator=cast.indicator, number=number)
+    assert cast.assessment_a.steps.filter(step=step).exists() and cast.assessment_b.steps.filter(step=step).exists()
