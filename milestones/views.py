@@ -31,6 +31,13 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            audit_record(action="logout", user=request.user, request=request)
+        return super().post(request, *args, **kwargs)
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Unit staff land on their unit's page for the current round; everyone else on the overview."""

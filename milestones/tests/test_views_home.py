@@ -19,6 +19,16 @@ def test_login_is_audited_and_staff_land_on_their_unit_page(client, cast):
     assert AuditEvent.objects.filter(action="login", user=cast.staff_a).exists()
 
 
+def test_logout_is_audited_and_ends_the_session(login, cast):
+    client = login(cast.staff_a)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="logout", user=cast.staff_a).count() == 1
+    assert client.get(reverse("home")).status_code == 302  # to the login page again
+    client.post(reverse("logout"))  # already out: nothing more to record
+    assert AuditEvent.objects.filter(action="logout").count() == 1
+
+
 def test_a_bad_password_shows_a_thai_error(client, cast):
     response = client.post(reverse("login"), {"username": "staff_a", "password": "wrong"})
     assert response.status_code == 200
