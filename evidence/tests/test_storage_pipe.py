@@ -1,11 +1,14 @@
-"""The upload handler's worker: every byte hashed and written in order, write-back started as it goes."""
+"""The upload handler's workers: every byte hashed and written in order, with or without direct I/O."""
 
+import errno
 import hashlib
 import os
+from pathlib import Path
 
 import pytest
 
-from evidence.storage import _HashAndWrite
+from evidence import storage
+from evidence.storage import _DirectWriter, _HashAndWrite
 
 
 def chunks(total: int, size: int):
@@ -14,35 +17,86 @@ def chunks(total: int, size: int):
     i = 0
     while sent < total:
         n = min(size + (i % 7) * 1013, total - sent)
-        yield os.urandom(16) + bytes([i % 251]) * (n - 16) if n > 16 else os.urandom(n)
+        yield os.urandom(n)
         sent += n
         i += 1
 
 
-def test_a_large_upload_is_written_and_hashed_whole_and_handed_to_write_back(tmp_path):
-    target = tmp_path / "incoming.upload"
+def stream(target: Path, total: int) -> tuple[str, _HashAndWrite]:
     expected = hashlib.sha256()
     with open(target, "w+b") as file:
         pipe = _HashAndWrite(file)
-        for chunk in chunks(3 * _HashAndWrite.WRITEBACK_BYTES + 12345, 1024 * 1024):
+        for chunk in chunks(total, 1024 * 1024):
             expected.update(chunk)
             pipe.put(chunk)
         digest = pipe.finish()
         file.flush()
-        # Write-back was started during the upload, in WRITEBACK_BYTES steps, not only at the end.
-        assert pipe.handed_over >= 2 * _HashAndWrite.WRITEBACK_BYTES
-        assert pipe.written == 3 * _HashAndWrite.WRITEBACK_BYTES + 12345
     assert digest == expected.hexdigest()
+    return digest, pipe
+
+
+# Whole blocks and a tail, a file smaller than one block, exactly whole blocks.
+SIZES = [3 * _DirectWriter.BLOCK + 12345, 5000, 2 * _DirectWriter.BLOCK]
+
+
+@pytest.mark.parametrize("total", SIZES)
+def test_a_file_is_written_and_hashed_whole_with_direct_io(tmp_path, total):
+    target = tmp_path / "incoming.upload"
+    digest, pipe = stream(target, total)
+    if getattr(os, "O_DIRECT", 0):  # a Linux file system under tmp_path: the direct path ran
+        assert pipe.writer is not None
+    assert target.stat().st_size == total
     assert hashlib.sha256(target.read_bytes()).hexdigest() == digest
 
 
-def test_a_write_error_reaches_the_request_thread(tmp_path):
-    class Full:
-        def write(self, chunk):
-            raise OSError(28, "No space left on device")
+def test_without_direct_io_the_bytes_go_through_the_page_cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(_DirectWriter, "open", classmethod(lambda cls, path: None))
+    target = tmp_path / "incoming.upload"
+    digest, pipe = stream(target, SIZES[0])
+    assert pipe.writer is None
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == digest
 
-    pipe = _HashAndWrite(Full())
-    pipe.put(b"x" * 1024)
-    pipe.put(b"y" * 1024)  # the worker drains the queue after a failure instead of blocking the parser
-    with pytest.raises(OSError, match="No space left"):
-        pipe.finish()
+
+def test_a_file_system_that_refuses_direct_writes_falls_back(tmp_path, monkeypatch):
+    real_write = os.write
+    refused = []
+
+    def write(fd, data):
+        import fcntl
+
+        if fcntl.fcntl(fd, fcntl.F_GETFL) & getattr(os, "O_DIRECT", 0):
+            refused.append(len(data))
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(storage.os, "write", write)
+    target = tmp_path / "incoming.upload"
+    digest, _pipe = stream(target, SIZES[0])
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == digest
+    if getattr(os, "O_DIRECT", 0):
+        assert len(refused) == 1  # refused once, then buffered for the rest
+
+
+@pytest.mark.parametrize("fail_in", ["hasher", "writer"])
+def test_an_error_on_either_worker_reaches_the_request_thread(tmp_path, monkeypatch, fail_in):
+    if fail_in == "writer":
+        if not getattr(os, "O_DIRECT", 0):
+            pytest.skip("no direct I/O here")
+
+        def write(fd, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(storage.os, "write", write)
+    else:
+
+        class Broken:
+            def update(self, chunk):
+                raise OSError(errno.EIO, "Input/output error")
+
+        monkeypatch.setattr(storage.hashlib, "sha256", Broken)
+    with open(tmp_path / "incoming.upload", "w+b") as file:
+        pipe = _HashAndWrite(file)
+        for chunk in chunks(3 * 1024 * 1024, 1024 * 1024):
+            pipe.put(chunk)  # a failed worker drains its queue instead of blocking the parser
+        with pytest.raises(OSError, match="space left|Input/output"):
+            pipe.finish()
