@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "filing.create": "จัดทำบันทึกข้อความ",
     "filing.record": "บันทึกเลขที่ E-saraban",
     "reminder.send": "ส่งอีเมลแจ้งเตือน",
+    "digest.send": "ส่งอีเมลสรุปงานรอตรวจ",
 }
 
 

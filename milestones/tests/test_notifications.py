@@ -34,6 +34,8 @@ def test_the_digest_lists_new_submissions_in_one_mail_to_the_reviewers(cast):
     assert "2 รายการ" in message.subject
     assert "T-A" in message.body and "T-B" in message.body and "[ส่งหลังกำหนด]" in message.body
     assert not Submission.objects.filter(reviewers_notified_at__isnull=True).exists()
+    event = AuditEvent.objects.get(action="digest.send")
+    assert event.data["submissions"] == [s.pk for s in claimed] and event.data["recipients"] == 1
 
 
 def test_a_second_run_sends_nothing_new(cast):
@@ -66,6 +68,7 @@ def test_a_failed_send_releases_the_claims(cast):
         with pytest.raises(OSError):
             Digest().run(now=NOW)
     assert Submission.objects.filter(reviewers_notified_at__isnull=True).count() == 1
+    assert not AuditEvent.objects.filter(action="digest.send").exists()
     assert len(Digest().run(now=NOW)) == 1
 
 

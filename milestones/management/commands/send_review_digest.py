@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from milestones import notifications
+from milestones.audit import audit_record
 from milestones.models import Submission
 
 
@@ -37,6 +38,11 @@ class Command(BaseCommand):
                 reviewers_notified_at=None
             )
             raise
+        audit_record(
+            action="digest.send",
+            message=f"แจ้งผู้ตรวจประเมิน {len(claimed)} รายการที่ส่งเข้ามาใหม่",
+            data={"recipients": len(recipients), "submissions": [s.pk for s in claimed]},
+        )
         return claimed
 
     def claim(self, *, now: dt.datetime, limit: int = 500) -> list[Submission]:
