@@ -140,17 +140,28 @@ class _DirectWriter:
         self.queue.put(chunk)
 
     def finish(self) -> None:
+        """Write the tail and close the file; re-raises a write error."""
+        self._stop(write_tail=True)
+        if self.error is not None:
+            raise self.error
+
+    def abort(self) -> None:
+        """Stop and close without writing the rest: the upload was abandoned. Never raises."""
+        self._stop(write_tail=False)
+
+    def _stop(self, *, write_tail: bool) -> None:
+        if self.fd is None:
+            return
         self.queue.put(None)
         self.thread.join()
         try:
-            if self.error is None and self.fill:
+            if write_tail and self.error is None and self.fill:
                 self._buffered()  # the tail is not a whole block: through the page cache
                 self._write(memoryview(self.buffer)[: self.fill])
         finally:
             os.close(self.fd)
+            self.fd = None
             self.buffer = None  # freed with the last view of it (an error's traceback may hold one)
-        if self.error is not None:
-            raise self.error
 
 
 class _HashAndWrite:
@@ -186,13 +197,28 @@ class _HashAndWrite:
             self.writer.put(chunk)
 
     def finish(self) -> str:
-        self.queue.put(None)
-        self.thread.join()
+        """Wait for the last chunk to be hashed and written; returns the sha256 or re-raises an error."""
+        self._stop_hashing()
         if self.writer is not None:
-            self.writer.finish()
+            if self.error is None:
+                self.writer.finish()
+            else:
+                self.writer.abort()
         if self.error is not None:
             raise self.error
         return self.hasher.hexdigest()
+
+    def abort(self) -> None:
+        """Stop both workers and close the direct-I/O handle; the bytes written so far are garbage."""
+        self._stop_hashing()
+        if self.writer is not None:
+            self.writer.abort()
+
+    def _stop_hashing(self) -> None:
+        if self.thread is not None:
+            self.queue.put(None)
+            self.thread.join()
+            self.thread = None
 
 
 class EvidenceUploadHandler(FileUploadHandler):
@@ -228,7 +254,7 @@ class EvidenceUploadHandler(FileUploadHandler):
         return None
 
     def file_complete(self, file_size):
-        self.file.sha256 = self.pipe.finish()
+        self.file.sha256 = self.pipe.finish()  # on an error the pipe stays set: cleanup() drops the file
         self.pipe = None
         self.file.flush()
         self.file.seek(0)
@@ -236,10 +262,18 @@ class EvidenceUploadHandler(FileUploadHandler):
         return self.file
 
     def upload_interrupted(self):
+        self.cleanup()
+
+    def cleanup(self) -> None:
+        """Stop the workers of a file that never completed and delete its spool file.
+
+        Django calls upload_interrupted only when the body ends early; when the parser raises
+        mid-file (a malformed part, the connection dropping) it calls nothing, so the upload
+        view calls this once the request is done. Idempotent; a no-op after file_complete.
+        """
         if self.pipe is not None:
-            self.pipe.finish()
+            self.pipe.abort()
             self.pipe = None
-        if hasattr(self, "file"):
             self.file.close()
 
 

@@ -185,8 +185,12 @@ def step_save(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @require_POST
 def evidence_upload(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     # The streaming handler must be in place before anything reads the body, CSRF included.
-    request.upload_handlers = [EvidenceUploadHandler(request)]
-    return _evidence_upload(request, pk, number)
+    handler = EvidenceUploadHandler(request)
+    request.upload_handlers = [handler]
+    try:
+        return _evidence_upload(request, pk, number)
+    finally:
+        handler.cleanup()  # a file the parser gave up on half-way: its threads and spool file
 
 
 @csrf_protect

@@ -100,3 +100,34 @@ def test_an_error_on_either_worker_reaches_the_request_thread(tmp_path, monkeypa
             pipe.put(chunk)  # a failed worker drains its queue instead of blocking the parser
         with pytest.raises(OSError, match="space left|Input/output"):
             pipe.finish()
+
+
+def test_an_abandoned_file_stops_its_workers_and_loses_its_spool_file(tmp_path, monkeypatch, settings):
+    """The connection drops mid-file: Django calls nothing more on the handler; cleanup() does it all."""
+    import threading
+
+    from evidence.storage import EvidenceUploadHandler
+
+    monkeypatch.setattr(storage, "incoming_dir", lambda: str(tmp_path))
+    handler = EvidenceUploadHandler()
+    handler.new_file("files", "หลักฐาน.pdf", "application/pdf", 3 * _DirectWriter.BLOCK, None, {})
+    for chunk in chunks(_DirectWriter.BLOCK + 777, 256 * 1024):
+        handler.receive_data_chunk(chunk, 0)
+    assert list(tmp_path.iterdir())  # the spool file exists while the body streams
+    handler.cleanup()
+    handler.cleanup()  # idempotent
+    assert not [t for t in threading.enumerate() if t.name.startswith("evidence-upload")]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cleanup_after_a_completed_file_keeps_it(tmp_path, monkeypatch):
+    from evidence.storage import EvidenceUploadHandler
+
+    monkeypatch.setattr(storage, "incoming_dir", lambda: str(tmp_path))
+    handler = EvidenceUploadHandler()
+    handler.new_file("files", "หลักฐาน.pdf", "application/pdf", 5000, None, {})
+    handler.receive_data_chunk(b"%PDF-1.4\n" + b"x" * 4991, 0)
+    upload = handler.file_complete(5000)
+    handler.cleanup()
+    assert upload.read() == b"%PDF-1.4\n" + b"x" * 4991
+    assert upload.size == 5000 and upload.sha256 == hashlib.sha256(b"%PDF-1.4\n" + b"x" * 4991).hexdigest()

@@ -173,3 +173,33 @@ def test_the_progress_bar_script_gets_the_next_address_as_json_and_the_messages_
     assert response.json() == {"redirect": reverse("step-detail", args=[cast.assessment_a.pk, 1])}
     page = client.get(response.json()["redirect"])
     assert "อัปโหลด “a.pdf” แล้ว" in messages_of(page)
+
+
+def _workers() -> int:
+    import threading
+
+    return sum(1 for t in threading.enumerate() if t.name.startswith("evidence-upload"))
+
+
+def test_a_part_the_parser_gives_up_on_leaves_no_worker_spool_file_or_row(login, cast, before_deadline):
+    """Django calls neither file_complete nor upload_interrupted when a part is malformed
+    half-way (here: bad base64); the view still stops the file's workers and deletes its spool."""
+    import os
+
+    from evidence.storage import incoming_dir
+
+    client = login(cast.staff_a)
+    body = (
+        b'--BoUnD\r\nContent-Disposition: form-data; name="files"; filename="a.pdf"\r\n'
+        b"Content-Transfer-Encoding: base64\r\nContent-Type: application/pdf\r\n\r\n"
+        + b"JVBERi0x" * 200_000  # 1.6 MB of good base64: the file has started streaming
+        + b"QQ\r\n--BoUnD--\r\n"  # then a chunk that does not decode
+    )
+    spool = incoming_dir()
+    before = set(os.listdir(spool))
+    for _ in range(3):
+        response = client.generic("POST", upload_url(cast), body, content_type="multipart/form-data; boundary=BoUnD")
+        assert response.status_code == 400
+    assert _workers() == 0
+    assert set(os.listdir(spool)) == before
+    assert not EvidenceFile.objects.exists()
