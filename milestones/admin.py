@@ -8,7 +8,7 @@ from django.db import router, transaction
 
 from milestones import models
 from milestones.audit import ACTION_LABELS
-from milestones.services import assessments_ensure, assessments_recalculate
+from milestones.services import assessments_ensure, assessments_follow_rubric, assessments_recalculate
 
 
 class AtomicActionsAdmin(admin.ModelAdmin):
@@ -57,8 +57,9 @@ class IndicatorAdmin(AtomicActionsAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # A changed weight must show in every unit's weighted score at once.
-        assessments_recalculate(indicator=form.instance)
+        # A changed weight or step score shows in every unit's scores at once; a step added
+        # inline gets its progress rows.
+        assessments_follow_rubric(indicator=form.instance)
 
 
 @admin.register(models.Step)
@@ -70,7 +71,11 @@ class StepAdmin(AtomicActionsAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # A new step needs a progress row in every assessment; a changed score changes scores.
-        assessments_ensure(indicator=obj.indicator)
+        assessments_follow_rubric(indicator=obj.indicator)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Units' progress rows point at the step: it cannot move to another indicator.
+        return ["indicator"] if obj is not None else []
 
 
 @admin.register(models.EvidenceRequirement)

@@ -50,3 +50,14 @@ def assessments_recalculate(*, indicator: Indicator, assessments=None) -> int:
     # re-run of the loaders touches none.
     Assessment.objects.bulk_update(changed, fields, batch_size=500)
     return len(changed)
+
+
+@transaction.atomic
+def assessments_follow_rubric(*, indicator: Indicator) -> None:
+    """After the rubric changed (a step added or rescored, a weight changed): in an open round every
+    active unit gets any missing progress rows and fresh scores; a closed round's units are
+    only rescored, so that a unit created since it closed is not added to it."""
+    if indicator.round.is_open:
+        assessments_ensure(indicator=indicator)
+    else:
+        assessments_recalculate(indicator=indicator)

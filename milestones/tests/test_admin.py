@@ -156,3 +156,76 @@ def test_a_new_step_in_the_admin_gets_a_progress_row_in_every_assessment(login, 
     assert response.status_code == 302, response.content.decode()[:2000]
     step = Step.objects.get(indicator=cast.indicator, number=number)
     assert cast.assessment_a.steps.filter(step=step).exists() and cast.assessment_b.steps.filter(step=step).exists()
+
+
+def _change_form_data(response) -> dict:
+    """The POST data of an admin change page as rendered: the main form and every inline formset."""
+    data = {}
+
+    def add(form):
+        for field in form:
+            value = field.value()
+            if value is None or value is False:
+                continue
+            if value is True:
+                value = "on"
+            data[field.html_name] = [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for key, value in formset.management_form.initial.items():
+            data[f"{formset.prefix}-{key}"] = str(value)
+        for form in formset.forms:
+            add(form)
+    return data
+
+
+def test_a_step_added_inline_on_the_indicator_page_gets_progress_rows(login, cast):
+    from milestones.models import Step, StepProgress
+
+    client = login(cast.admin)
+    url = reverse("admin:milestones_indicator_change", args=[cast.indicator.pk])
+    data = _change_form_data(client.get(url))
+    prefix = next(k.removesuffix("-TOTAL_FORMS") for k in data if k.startswith("steps") and k.endswith("-TOTAL_FORMS"))
+    n = int(data[f"{prefix}-TOTAL_FORMS"])
+    number = cast.indicator.steps.count() + 1
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": str(n + 1),
+            f"{prefix}-{n}-indicator": str(cast.indicator.pk),
+            f"{prefix}-{n}-number": str(number),
+            f"{prefix}-{n}-description": "ขั้นตอนเพิ่มจากหน้าตัวชี้วัด",
+            f"{prefix}-{n}-score": "6",
+            f"{prefix}-{n}-form_kind": "files",
+        }
+    )
+    assert client.post(url, data).status_code == 302
+    step = Step.objects.get(indicator=cast.indicator, number=number)
+    assert StepProgress.objects.filter(step=step).count() == 2  # unit A and unit B
+
+
+def test_editing_a_step_of_a_closed_round_does_not_add_units_created_since(login, cast):
+    from milestones.models import Assessment, Unit
+
+    cast.indicator.round.is_open = False
+    cast.indicator.round.save()
+    late = Unit.objects.create(code="T-NEW", name="หน่วยงานตั้งใหม่", kind="central")
+    step = cast.indicator.steps.get(number=1)
+    response = login(cast.admin).post(
+        reverse("admin:milestones_step_change", args=[step.pk]),
+        {
+            "number": 1,
+            "description": step.description + " (แก้คำผิด)",
+            "score": str(step.score),
+            "form_kind": step.form_kind,
+        },
+    )
+    assert response.status_code == 302
+    assert not Assessment.objects.filter(unit=late).exists()
+
+
+def test_a_steps_indicator_cannot_be_changed_once_it_exists(login, cast):
+    step = cast.indicator.steps.get(number=1)
+    form = login(cast.admin).get(reverse("admin:milestones_step_change", args=[step.pk])).context["adminform"].form
+    assert "indicator" not in form.fields
