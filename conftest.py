@@ -13,10 +13,12 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in
 from django.core.cache import caches
 from django.utils import translation
 
 from kpi_tracker.lib.thai import BANGKOK
+from milestones.audit import record_login
 from milestones.models import Assessment, Profile, Role, Unit, UnitKind
 from milestones.rubric import load_rubric, parse_rubric, read_file
 
@@ -98,7 +100,12 @@ def login(client):
     """login(user) logs the test client in as that user and returns the client."""
 
     def _login(user):
-        client.force_login(user)
+        # A test shortcut, not a sign-in: no "login" audit event to count in every test.
+        user_logged_in.disconnect(dispatch_uid="milestones.audit.login")
+        try:
+            client.force_login(user)
+        finally:
+            user_logged_in.connect(record_login, dispatch_uid="milestones.audit.login")
         return client
 
     return _login

@@ -66,3 +66,14 @@ def audit_record(
         message=message,
         data=data or {},
     )
+
+
+def record_login(sender, request, user, **kwargs) -> None:
+    """user_logged_in: every sign-in, on the site or the admin."""
+    audit_record(action="login", user=user, request=request)
+
+
+def record_logout(sender, request, user, **kwargs) -> None:
+    """user_logged_out: user is None when the session had nobody signed in."""
+    if user is not None:
+        audit_record(action="logout", user=user, request=request)

@@ -15,7 +15,6 @@ from milestones.access import (
     sees_every_unit,
     unit_id_of,
 )
-from milestones.audit import audit_record
 from milestones.forms_review import DashboardFilterForm
 from milestones.models import Assessment, Indicator, Role
 from milestones.views_review import extension_panel
@@ -24,18 +23,7 @@ from milestones.views_review import extension_panel
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        audit_record(action="login", user=form.get_user(), request=self.request)
-        return response
-
-
-class LogoutView(auth_views.LogoutView):
-    def post(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            audit_record(action="logout", user=request.user, request=request)
-        return super().post(request, *args, **kwargs)
+    # Sign-ins and sign-outs are audited by signal receivers (milestones.audit.record_login/_logout).
 
 
 @login_required

@@ -88,3 +88,11 @@ def test_english_is_selectable(client, cast):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     body = client.get(reverse("login")).content.decode()
     assert 'lang="en"' in body
+
+
+def test_the_admin_sites_own_login_and_logout_are_audited(client, cast):
+    response = client.post(reverse("admin:login"), {"username": "admin", "password": "pass-for-tests"})
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="login", user=cast.admin).count() == 1
+    client.post(reverse("admin:logout"))
+    assert AuditEvent.objects.filter(action="logout", user=cast.admin).count() == 1
