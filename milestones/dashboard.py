@@ -345,7 +345,9 @@ def overview(
     if indicator is None:
         return Overview(indicator=None)
     today = now.astimezone(thai.BANGKOK).date()
-    page = str(page or 1)
+    # As Paginator.get_page reads it: "02" is page 2, anything not a number page 1, so such
+    # spellings share one entry instead of filling the cache with copies.
+    page = str(int(page)) if str(page or "").isdigit() else "1"
     parts = [*version, indicator.pk, today.isoformat(), translation.get_language(), kind, status, flagged_only, q, page]
     key = "overview:" + hashlib.sha256(json.dumps(parts).encode()).hexdigest()
     cache = caches[CACHE_ALIAS]

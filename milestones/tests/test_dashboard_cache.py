@@ -205,3 +205,17 @@ def test_a_lifetime_of_zero_turns_the_cache_off(viewer, settings):
     settings.CACHES = {**settings.CACHES, "dashboard": {**settings.CACHES["dashboard"], "TIMEOUT": 0}}
     caches["dashboard"].clear()  # what the fixture's request stored under the old lifetime
     assert [get(viewer)[2], get(viewer)[2]] == [False, False]
+
+
+def test_spellings_of_the_same_page_share_one_entry(login, cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    viewer = login(cast.viewer)
+    viewer.get(reverse("home"))  # the session's first-request refresh, out of the way
+    counts = []
+    for page in ["1", "01", "", "abc", "-1", "1.0"]:
+        with CaptureQueriesContext(connection) as ctx:
+            assert viewer.get(URL, {"page": page} if page else {}).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert all(n < counts[0] for n in counts[1:]), counts  # built once, then served from the cache
