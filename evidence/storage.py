@@ -74,7 +74,7 @@ class _DirectWriter:
 
     Measured with benchmarks/bench_evidence.py on the development machine: a 100 MB upload went
     from 300-570 MB/s through the page cache (write-back and page allocation stalled the writer
-    by turns) to 442-592 MB/s over seven runs (docs/benchmarks.md). The fsync before the row commits is still needed (the disk's own
+    by turns) to 442-592 MB/s over ten runs (docs/benchmarks.md). The fsync before the row commits is still needed (the disk's own
     cache, the file's metadata) but has almost nothing left to write.
     """
 
