@@ -53,3 +53,16 @@ def test_a_refused_file_says_why_in_thai_and_is_not_listed(page: Page, unit_open
 
     expect(page.locator(".alert-danger").filter(has_text=f"ไม่รับไฟล์ “{path.name}”")).to_be_visible()
     expect(page.get_by_role("link", name=path.name)).to_have_count(0)
+
+
+def test_the_date_picker_echoes_the_chosen_date_in_the_buddhist_era(page: Page, unit_open):
+    log_in(page, unit_open.staff_a)
+    page.goto(f"/assessments/{unit_open.assessment_a.pk}/steps/1/")
+    form = page.locator("form.upload-form")
+    form.get_by_label("วันที่ของหลักฐาน").fill("2020-06-15")
+    expect(form.locator(".be-date")).to_have_text("15 มิถุนายน 2563")
+    page.get_by_role("button", name="English").click()
+    page.goto(f"/assessments/{unit_open.assessment_a.pk}/steps/1/")
+    date = page.locator("form.upload-form input[type=date]")
+    date.fill("2020-09-15")
+    expect(page.locator("form.upload-form .be-date")).to_have_text("15 September B.E. 2563")
