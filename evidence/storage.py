@@ -68,26 +68,57 @@ class HashedUpload(TemporaryUploadedFile):
         self.too_large = False
 
 
-class _DirectWriter:
+class _Worker:
+    """A thread that takes chunks from a short queue (4 chunks, so memory stays flat) and handles
+    them in order. After an error it drains the queue without handling, so the request thread
+    never blocks on it; stop() joins it and the owner re-raises self.error."""
+
+    def __init__(self, name: str):
+        self.queue: queue.Queue = queue.Queue(maxsize=4)
+        self.error: BaseException | None = None
+        self.thread: threading.Thread | None = threading.Thread(target=self._run, name=name, daemon=True)
+        self.thread.start()
+
+    def handle(self, chunk: bytes) -> None:
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        while (chunk := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self.handle(chunk)
+                except BaseException as exc:  # re-raised on the request thread by the owner
+                    self.error = exc
+
+    def put(self, chunk: bytes) -> None:
+        self.queue.put(chunk)
+
+    def stop(self) -> None:
+        """Wait until every chunk put so far is handled; idempotent."""
+        if self.thread is not None:
+            self.queue.put(None)
+            self.thread.join()
+            self.thread = None
+
+
+class _DirectWriter(_Worker):
     """Write a file's bytes with O_DIRECT from a worker thread: from an aligned buffer straight to
     the disk, without filling (and first allocating) page cache for bytes rarely read again.
 
     Measured with benchmarks/bench_evidence.py on the development machine: a 100 MB upload went
     from 300-570 MB/s through the page cache (write-back and page allocation stalled the writer
-    by turns) to 442-592 MB/s over ten runs (docs/benchmarks.md). The fsync before the row commits is still needed (the disk's own
-    cache, the file's metadata) but has almost nothing left to write.
+    by turns) to 442-592 MB/s over ten runs (docs/benchmarks.md). The fsync before the row
+    commits is still needed (the disk's own cache, the file's metadata) but has almost nothing
+    left to write.
     """
 
     BLOCK = 1024 * 1024  # a multiple of any logical block size; mmap memory is page-aligned
 
     def __init__(self, fd: int):
-        self.fd = fd
+        self.fd: int | None = fd
         self.buffer = mmap.mmap(-1, self.BLOCK)
         self.fill = 0
-        self.queue: queue.Queue = queue.Queue(maxsize=4)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="evidence-upload-direct-writer", daemon=True)
-        self.thread.start()
+        super().__init__("evidence-upload-direct-writer")
 
     @classmethod
     def open(cls, path: str) -> "_DirectWriter | None":
@@ -100,15 +131,8 @@ class _DirectWriter:
             return None
         return cls(fd)
 
-    def _run(self) -> None:
-        while (chunk := self.queue.get()) is not None:
-            if self.error is None:
-                try:
-                    self._take(memoryview(chunk))
-                except BaseException as exc:
-                    self.error = exc
-
-    def _take(self, view: memoryview) -> None:
+    def handle(self, chunk: bytes) -> None:
+        view = memoryview(chunk)
         while view:
             n = min(len(view), self.BLOCK - self.fill)
             self.buffer[self.fill : self.fill + n] = view[:n]
@@ -136,24 +160,20 @@ class _DirectWriter:
         fcntl.fcntl(self.fd, fcntl.F_SETFL, flags & ~os.O_DIRECT)
         return True
 
-    def put(self, chunk: bytes) -> None:
-        self.queue.put(chunk)
-
     def finish(self) -> None:
         """Write the tail and close the file; re-raises a write error."""
-        self._stop(write_tail=True)
+        self._close(write_tail=True)
         if self.error is not None:
             raise self.error
 
     def abort(self) -> None:
         """Stop and close without writing the rest: the upload was abandoned. Never raises."""
-        self._stop(write_tail=False)
+        self._close(write_tail=False)
 
-    def _stop(self, *, write_tail: bool) -> None:
+    def _close(self, *, write_tail: bool) -> None:
         if self.fd is None:
             return
-        self.queue.put(None)
-        self.thread.join()
+        self.stop()
         try:
             if write_tail and self.error is None and self.fill:
                 self._buffered()  # the tail is not a whole block: through the page cache
@@ -164,41 +184,32 @@ class _DirectWriter:
             self.buffer = None  # freed with the last view of it (an error's traceback may hold one)
 
 
-class _HashAndWrite:
+class _HashAndWrite(_Worker):
     """Hash on a worker thread and write on another while the request thread parses the next chunks.
 
-    hashlib and file writes release the GIL, so the three overlap. Each queue holds at most 4
-    chunks (4 MB), so memory stays flat whatever the file's size. Without direct I/O the hashing
+    hashlib and file writes release the GIL, so the three overlap. Without direct I/O the hashing
     thread also writes, through the page cache.
     """
 
     def __init__(self, file):
         self.file = file
         self.hasher = hashlib.sha256()
-        self.queue: queue.Queue = queue.Queue(maxsize=4)
-        self.error: BaseException | None = None
         self.writer = _DirectWriter.open(file.name)
-        self.thread = threading.Thread(target=self._run, name="evidence-upload-hasher", daemon=True)
-        self.thread.start()
+        super().__init__("evidence-upload-hasher")
 
-    def _run(self) -> None:
-        while (chunk := self.queue.get()) is not None:
-            if self.error is None:
-                try:
-                    self.hasher.update(chunk)
-                    if self.writer is None:
-                        self.file.write(chunk)
-                except BaseException as exc:
-                    self.error = exc
+    def handle(self, chunk: bytes) -> None:
+        self.hasher.update(chunk)
+        if self.writer is None:
+            self.file.write(chunk)
 
     def put(self, chunk: bytes) -> None:
-        self.queue.put(chunk)
+        super().put(chunk)
         if self.writer is not None:
             self.writer.put(chunk)
 
     def finish(self) -> str:
         """Wait for the last chunk to be hashed and written; returns the sha256 or re-raises an error."""
-        self._stop_hashing()
+        self.stop()
         if self.writer is not None:
             if self.error is None:
                 self.writer.finish()
@@ -210,15 +221,9 @@ class _HashAndWrite:
 
     def abort(self) -> None:
         """Stop both workers and close the direct-I/O handle; the bytes written so far are garbage."""
-        self._stop_hashing()
+        self.stop()
         if self.writer is not None:
             self.writer.abort()
-
-    def _stop_hashing(self) -> None:
-        if self.thread is not None:
-            self.queue.put(None)
-            self.thread.join()
-            self.thread = None
 
 
 class EvidenceUploadHandler(FileUploadHandler):
