@@ -8,7 +8,7 @@ from django.db import router, transaction
 
 from milestones import models
 from milestones.audit import ACTION_LABELS
-from milestones.services import assessments_ensure, assessments_follow_rubric, assessments_recalculate
+from milestones.services import assessments_ensure_open_rounds, assessments_follow_rubric, assessments_recalculate
 
 
 class AtomicActionsAdmin(admin.ModelAdmin):
@@ -119,8 +119,7 @@ class UnitAdmin(AtomicActionsAdmin):
         if not change or {"kind", "is_active"} & set(form.changed_data):
             # The kind sets the weight; a new or re-activated unit needs its assessment in the
             # open rounds, as load_units gives it.
-            for indicator in models.Indicator.objects.filter(round__is_open=True):
-                assessments_ensure(indicator=indicator, units=[obj])
+            assessments_ensure_open_rounds(units=[obj])
 
 
 class StepProgressInline(admin.TabularInline):

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from milestones.models import Indicator, Unit, UnitKind
-from milestones.services import assessments_ensure
+from milestones.models import Unit, UnitKind
+from milestones.services import assessments_ensure_open_rounds
 
 KIND_ALIASES = {
     "central": UnitKind.CENTRAL,
@@ -146,6 +146,5 @@ def load_units(rows: list[dict], *, sample: bool = False) -> UnitsResult:
     result.created = sum(1 for s in status.values() if s == "created")
     result.updated = sum(1 for s in status.values() if s == "updated")
     result.unchanged = sum(1 for s in status.values() if s == "unchanged")
-    for indicator in Indicator.objects.filter(round__is_open=True):
-        assessments_ensure(indicator=indicator)
+    assessments_ensure_open_rounds()
     return result

@@ -5,12 +5,18 @@
 - review: accepting, returning, reopening; extensions (management-systems group)
 """
 
-from milestones.services.assessments import assessments_ensure, assessments_follow_rubric, assessments_recalculate
+from milestones.services.assessments import (
+    assessments_ensure,
+    assessments_ensure_open_rounds,
+    assessments_follow_rubric,
+    assessments_recalculate,
+)
 from milestones.services.review import extension_decide, extension_request, step_reopen, step_review
 from milestones.services.steps import StepRefused, step_lock_for_change, step_mark_draft, step_submit
 
 __all__ = [
     "assessments_ensure",
+    "assessments_ensure_open_rounds",
     "assessments_follow_rubric",
     "assessments_recalculate",
     "extension_decide",

@@ -53,6 +53,14 @@ def assessments_recalculate(*, indicator: Indicator, assessments=None) -> int:
 
 
 @transaction.atomic
+def assessments_ensure_open_rounds(*, units=None) -> None:
+    """assessments_ensure on every indicator of an open round: what a new, re-activated or
+    re-kinded unit needs (a closed round keeps the units it had)."""
+    for indicator in Indicator.objects.filter(round__is_open=True):
+        assessments_ensure(indicator=indicator, units=units)
+
+
+@transaction.atomic
 def assessments_follow_rubric(*, indicator: Indicator) -> None:
     """After the rubric changed (a step added or rescored, a weight changed): in an open round every
     active unit gets any missing progress rows and fresh scores; a closed round's units are
