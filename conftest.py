@@ -156,12 +156,23 @@ def s3_server():
             process.kill()
 
 
+def create_bucket(endpoint: str, bucket: str) -> None:
+    """A bucket on the moto server, with the test credentials it accepts."""
+    import boto3
+
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    ).create_bucket(Bucket=bucket)
+
+
 @pytest.fixture
 def s3_storage(s3_server, settings):
     """Evidence storage pointed at a fresh private bucket on the moto server (the production S3 options)."""
     import uuid
-
-    import boto3
 
     bucket = f"evidence-{uuid.uuid4().hex[:12]}"
     options = {
@@ -171,13 +182,7 @@ def s3_storage(s3_server, settings):
         "secret_key": "testing",
         "region_name": "us-east-1",
     }
-    boto3.client(
-        "s3",
-        endpoint_url=s3_server,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        region_name="us-east-1",
-    ).create_bucket(Bucket=bucket)
+    create_bucket(s3_server, bucket)
     production = dict(settings.STORAGES)
     s3_options = {
         "file_overwrite": False,

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port
+from conftest import create_bucket, free_port
 from tests.fixtures.documents import one_page_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,16 +143,8 @@ class AppServer:
 
 @pytest.fixture(scope="module")
 def servers(database_url, s3_server, tmp_path_factory):
-    import boto3
-
     bucket = "kpi-scaleout"
-    boto3.client(
-        "s3",
-        endpoint_url=s3_server,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        region_name="us-east-1",
-    ).create_bucket(Bucket=bucket)
+    create_bucket(s3_server, bucket)
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))},
         "DJANGO_SETTINGS_MODULE": "kpi_tracker.settings",
