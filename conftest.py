@@ -18,9 +18,9 @@ from django.core.cache import caches
 from django.utils import translation
 
 from kpi_tracker.lib.thai import BANGKOK
-from milestones.audit import record_login
 from milestones.models import Assessment, Profile, Role, Unit, UnitKind
-from milestones.rubric import load_rubric, parse_rubric, read_file
+from milestones.services.audit import record_login
+from milestones.services.rubric import load_rubric, parse_rubric, read_file
 
 RUBRIC_FILE = Path(__file__).parent / "data" / "rubrics" / "2563-indicator-2.yaml"
 PASSWORD = "pass-for-tests"
@@ -101,11 +101,11 @@ def login(client):
 
     def _login(user):
         # A test shortcut, not a sign-in: no "login" audit event to count in every test.
-        user_logged_in.disconnect(dispatch_uid="milestones.audit.login")
+        user_logged_in.disconnect(dispatch_uid="milestones.services.audit.login")
         try:
             client.force_login(user)
         finally:
-            user_logged_in.connect(record_login, dispatch_uid="milestones.audit.login")
+            user_logged_in.connect(record_login, dispatch_uid="milestones.services.audit.login")
         return client
 
     return _login

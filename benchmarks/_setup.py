@@ -42,8 +42,8 @@ def setup_django(*, debug: bool = True) -> str:
 def load_rubric_and_units(n_units: int = 500):
     """The real rubric and n_units units (half central, half regional), with assessments."""
     from milestones.models import Indicator, Unit, UnitKind
-    from milestones.rubric import load_rubric, parse_rubric, read_file
     from milestones.services import assessments_ensure
+    from milestones.services.rubric import load_rubric, parse_rubric, read_file
 
     Unit.objects.bulk_create(
         [

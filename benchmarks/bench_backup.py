@@ -23,10 +23,10 @@ from django.core.files.storage import storages  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
-from evidence.integrity import check_evidence  # noqa: E402
 from evidence.models import EvidenceFile  # noqa: E402
-from milestones.backup import export_round, import_round  # noqa: E402
+from evidence.storage.integrity import check_evidence  # noqa: E402
 from milestones.models import AuditEvent, Profile, Role, StepProgress, Unit  # noqa: E402
+from milestones.ops.backup import export_round, import_round  # noqa: E402
 
 N_UNITS = 500
 FILES_PER_UNIT = 2

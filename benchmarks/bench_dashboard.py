@@ -7,7 +7,7 @@ Targets: <= 200 ms, ratio <= 5, queries equal and <= 15.
 
 Those figures are the steady state of a real request: nothing changed since the last
 request, so the page's figures and matrix come from the dashboard cache
-(milestones/dashboard.py). The first request after any change builds them again; what
+(milestones/selectors/dashboard.py). The first request after any change builds them again; what
 that costs is printed too, as context: dashboard_queries_5_uncached /
 dashboard_queries_500_uncached and dashboard_500_uncached_median_ms (the cache emptied
 before each timed request).

@@ -31,7 +31,6 @@ from django.contrib.auth import get_user_model  # noqa: E402
 
 from evidence.models import EvidenceFile  # noqa: E402
 from kpi_tracker.lib import pdf as pdf_lib  # noqa: E402
-from milestones import reports  # noqa: E402
 from milestones.models import (  # noqa: E402
     Assessment,
     Decision,
@@ -42,6 +41,7 @@ from milestones.models import (  # noqa: E402
     StepStatus,
     Submission,
 )
+from milestones.reporting import reports  # noqa: E402
 from milestones.services import assessments_recalculate  # noqa: E402
 
 UNIT_RUNS = 10

@@ -1,6 +1,6 @@
 """Unit staff's step pages: the step form, uploads, removal, submission, and file download/preview.
 
-Access goes through milestones.access: a step or file of a unit the user may
+Access goes through milestones.rules.access: a step or file of a unit the user may
 not see is a 404; a change by someone who may only look is a 403. The rules
 (editable, deadline, requirements) are enforced again in the services.
 """
@@ -26,9 +26,9 @@ from evidence.models import EvidenceFile, Feedback, PlanRow, StepSummary, WorkIt
 from evidence.services import DuplicateEvidence, evidence_add, evidence_remove, step_content_save
 from evidence.storage import EvidenceUploadHandler, evidence_storage, is_local
 from evidence.validation import PREVIEWABLE_CONTENT_TYPES, EvidenceRefused
-from milestones.access import can_change_assessment, get_assessment_for_user
-from milestones.audit import audit_record
 from milestones.models import Assessment, Decision, FormKind, StepProgress, Submission
+from milestones.rules.access import can_change_assessment, get_assessment_for_user
+from milestones.services.audit import audit_record
 from milestones.services.steps import StepRefused, step_submit
 
 

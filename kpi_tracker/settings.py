@@ -173,7 +173,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 50
 
 SESSION_ENGINE = "kpi_tracker.sessions"  # database sessions; an outage is a 503, not a 400
 
-# The dashboard's rendered fragments (milestones/dashboard.py), in each process's own memory:
+# The dashboard's rendered fragments (milestones/selectors/dashboard.py), in each process's own memory:
 # every request reads the data version from the database, so processes and hosts need not share
 # a cache. The lifetime only bounds how long a change made behind the audit log's back (a shell,
 # raw SQL) can stay unseen; 0 turns the cache off.

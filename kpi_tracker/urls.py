@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from kpi_tracker.health import healthz
-from milestones.views import LoginView
+from milestones.views.home import LoginView
 
 # A database outage answers the Thai 503 page, anything else the plain Thai 500 page.
 handler500 = "kpi_tracker.middleware.server_error"
@@ -20,6 +20,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("milestones.urls")),
     path("", include("evidence.urls")),  # step pages, uploads, downloads (staff)
-    path("review/", include("milestones.urls_review")),  # queue, decisions, dashboard, audit (reviewers)
-    path("reports/", include("milestones.urls_reports")),  # PDFs, memo, E-saraban package
+    path("review/", include("milestones.urls.review")),  # queue, decisions, dashboard, audit (reviewers)
+    path("reports/", include("milestones.urls.reports")),  # PDFs, memo, E-saraban package
 ]

@@ -7,15 +7,15 @@ from django.contrib.auth.admin import UserAdmin
 from django.db import router, transaction
 
 from milestones import models
-from milestones.audit import ACTION_LABELS
 from milestones.services import assessments_ensure_open_rounds, assessments_follow_rubric, assessments_recalculate
+from milestones.services.audit import ACTION_LABELS
 
 
 class AtomicActionsAdmin(admin.ModelAdmin):
     """Actions (the bulk delete) in one transaction with their log entries.
 
     Django writes an action's LogEntry rows before it runs the action, each in its own
-    transaction; the dashboard's cache is keyed on the newest LogEntry (milestones/dashboard.py)
+    transaction; the dashboard's cache is keyed on the newest LogEntry (milestones/selectors/dashboard.py)
     and needs the entry and the change it records to become visible together. The add, change
     and delete pages already run in one transaction.
     """

@@ -9,8 +9,8 @@ class MilestonesConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in, user_logged_out
 
-        from milestones.audit import record_login, record_logout
+        from milestones.services.audit import record_login, record_logout
 
         # Signals, not the login/logout views: the admin site's own login and logout count too.
-        user_logged_in.connect(record_login, dispatch_uid="milestones.audit.login")
-        user_logged_out.connect(record_logout, dispatch_uid="milestones.audit.logout")
+        user_logged_in.connect(record_login, dispatch_uid="milestones.services.audit.login")
+        user_logged_out.connect(record_logout, dispatch_uid="milestones.services.audit.logout")

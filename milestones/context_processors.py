@@ -1,4 +1,4 @@
-from milestones.access import can_review, role_of, sees_every_unit, unit_id_of
+from milestones.rules.access import can_review, role_of, sees_every_unit, unit_id_of
 
 
 def role(request):

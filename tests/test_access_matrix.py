@@ -164,7 +164,7 @@ MATRIX: dict[str, Row] = {
             "PUT": everyone(405, anonymous=405),
         }
     ),
-    # milestones/urls.py
+    # milestones/urls/__init__.py
     "home": Row(
         expect={
             "GET": everyone(302),
@@ -210,7 +210,7 @@ MATRIX: dict[str, Row] = {
             "POST": NOT_ALLOWED,
         }
     ),
-    # milestones/urls_review.py (an empty POST to a decision form re-renders it with errors: 200)
+    # milestones/urls/review.py (an empty POST to a decision form re-renders it with errors: 200)
     "review-queue": Row(expect={"GET": DEPARTMENT_PAGE, "POST": NOT_ALLOWED}),
     "review-step": Row(
         kwargs=lambda w: {"pk": w.progress_a1_submitted.pk},
@@ -242,7 +242,7 @@ MATRIX: dict[str, Row] = {
     ),
     "scores-csv": Row(expect={"GET": DEPARTMENT_PAGE, "POST": NOT_ALLOWED}),
     "scores-xlsx": Row(expect={"GET": DEPARTMENT_PAGE, "POST": NOT_ALLOWED}),
-    # milestones/urls_reports.py (an empty POST to a form re-renders it with errors: 200)
+    # milestones/urls/reports.py (an empty POST to a form re-renders it with errors: 200)
     "report-unit": Row(
         kwargs=lambda w: {"pk": w.assessment_a.pk},
         expect={"GET": UNIT_PAGE, "POST": NOT_ALLOWED},

@@ -15,14 +15,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from conftest import PASSWORD
-from evidence.integrity import check_evidence
 from evidence.models import EvidenceFile
 from evidence.services import evidence_add, step_content_save
+from evidence.storage.integrity import check_evidence
 from evidence.tests.factories import pdf_bytes, png_bytes
-from milestones.audit import audit_record
-from milestones.backup import collect_round, serialize_records
 from milestones.models import AuditEvent, Decision, Extension, Filing, Round, Submission, Unit
+from milestones.ops.backup import collect_round, serialize_records
 from milestones.services import extension_decide, extension_request, step_review, step_submit
+from milestones.services.audit import audit_record
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -204,7 +204,7 @@ def test_a_round_restores_into_s3_storage(archive, tmp_path):
     from moto import mock_aws
     from storages.backends.s3 import S3Storage
 
-    from milestones.backup import import_round
+    from milestones.ops.backup import import_round
 
     call_command("flush", "--noinput")
     with mock_aws():

@@ -111,7 +111,7 @@ def test_an_upload_cut_off_by_the_outage_answers_503_and_leaves_no_file(
     transaction rolls back, the stored file is deleted, the user gets the 503 page."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    import evidence.services
+    import evidence.services.files
     from evidence.models import EvidenceFile
     from tests.fixtures import hostile
 
@@ -124,7 +124,7 @@ def test_an_upload_cut_off_by_the_outage_answers_503_and_leaves_no_file(
     def outage(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(evidence.services, "audit_record", outage)
+    monkeypatch.setattr(evidence.services.files, "audit_record", outage)
     client = Client(raise_request_exception=False)
     client.force_login(cast.staff_a)
     response = client.post(

@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from moto import mock_aws
 from storages.backends.s3 import S3Storage
 
-from evidence.integrity import check_evidence
 from evidence.models import EvidenceFile
+from evidence.storage.integrity import check_evidence
 
 
 @pytest.fixture

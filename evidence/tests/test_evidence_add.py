@@ -64,7 +64,7 @@ def test_the_same_content_may_be_evidence_of_another_step(cast, before_deadline)
 def test_a_failed_row_leaves_no_file_behind(cast, before_deadline):
     progress = progress_of(cast.assessment_a, 1)
     before = stored_files()
-    with mock.patch("evidence.services.audit_record", side_effect=RuntimeError("audit down")):
+    with mock.patch("evidence.services.files.audit_record", side_effect=RuntimeError("audit down")):
         with pytest.raises(RuntimeError):
             evidence_add(progress=progress, user=cast.staff_a, upload=upload("a.pdf", pdf_bytes()))
     assert stored_files() == before

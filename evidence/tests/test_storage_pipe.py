@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from evidence import storage
-from evidence.storage import _DirectWriter, _HashAndWrite
+from evidence.storage import upload as storage
+from evidence.storage.upload import _DirectWriter, _HashAndWrite
 
 
 def chunks(total: int, size: int):

@@ -6,8 +6,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from milestones.audit import audit_record
 from milestones.models import Assessment, Filing
+from milestones.services.audit import audit_record
 
 
 @transaction.atomic

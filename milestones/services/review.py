@@ -15,8 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from milestones import notifications
-from milestones.access import can_change_assessment, can_review, role_of
-from milestones.audit import audit_record
 from milestones.models import (
     Assessment,
     Decision,
@@ -28,6 +26,8 @@ from milestones.models import (
     StepProgress,
     StepStatus,
 )
+from milestones.rules.access import can_change_assessment, can_review, role_of
+from milestones.services.audit import audit_record
 
 
 class ReviewError(Exception):

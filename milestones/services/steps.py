@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kpi_tracker.lib import thai
-from milestones.access import can_change_assessment
-from milestones.audit import audit_record
 from milestones.models import StepProgress, StepStatus, Submission
+from milestones.rules.access import can_change_assessment
+from milestones.services.audit import audit_record
 
 
 class StepRefused(Exception):

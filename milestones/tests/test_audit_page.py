@@ -5,8 +5,8 @@ import time_machine
 from django.urls import reverse
 
 from kpi_tracker.lib.thai import BANGKOK
-from milestones.audit import audit_record
 from milestones.models import AuditEvent
+from milestones.services.audit import audit_record
 
 pytestmark = pytest.mark.django_db
 URL = reverse("audit-log")

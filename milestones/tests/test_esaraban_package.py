@@ -12,8 +12,8 @@ from django.core.files.storage import default_storage
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from milestones import esaraban
 from milestones.models import AuditEvent
+from milestones.reporting import esaraban
 from milestones.tests.report_helpers import accept_steps, add_evidence, pdf_text, sample_filing, use_own_storage
 
 UTF8_NAME_FLAG = 0x800

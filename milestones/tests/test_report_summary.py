@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from milestones import reports
 from milestones.models import AuditEvent, Unit, UnitKind
+from milestones.reporting import reports
 from milestones.services import assessments_ensure
 from milestones.services.filings import filing_create, filing_record
 from milestones.tests.report_helpers import accept_steps, glyph_problems, pdf_text, use_own_storage

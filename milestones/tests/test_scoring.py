@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from milestones import scoring
+from milestones.rules import scoring
 
 SCORES = {n: Decimal(n) for n in range(1, 6)}
 

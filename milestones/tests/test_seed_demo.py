@@ -43,8 +43,8 @@ def test_seeding_the_demo_mails_nobody(mailoutbox):
 def test_demo_units_get_an_extension_and_sample_units_a_mix_of_statuses_through_the_services():
     import datetime as dt
 
-    from milestones.demo import DEMO_EXTENSION_REASON, today_in_bangkok
     from milestones.models import AuditEvent, Decision, Extension, StepProgress, Submission
+    from milestones.ops.demo import DEMO_EXTENSION_REASON, today_in_bangkok
 
     call_command("load_units", str(SAMPLE), "--sample", stdout=StringIO())
     call_command("load_rubric", str(RUBRIC_FILE), stdout=StringIO())

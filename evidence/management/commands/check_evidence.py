@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from evidence.integrity import check_evidence
+from evidence.storage.integrity import check_evidence
 
 
 class Command(BaseCommand):

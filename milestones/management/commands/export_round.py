@@ -1,8 +1,8 @@
-"""Write one round's data and evidence files into one zip archive (see milestones/backup.py)."""
+"""Write one round's data and evidence files into one zip archive (see milestones/ops/backup.py)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from milestones.backup import BackupError, export_round
+from milestones.ops.backup import BackupError, export_round
 
 
 class Command(BaseCommand):

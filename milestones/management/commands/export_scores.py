@@ -1,12 +1,12 @@
 """Print the score table: `python manage.py export_scores --round 2563 --format csv|json`.
 
-The same rows as the dashboard's Excel and CSV downloads (milestones.exports.score_rows).
+The same rows as the dashboard's Excel and CSV downloads (milestones.reporting.exports.score_rows).
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
-from milestones import exports
 from milestones.models import Indicator
+from milestones.reporting import exports
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
-"""Restore an export_round archive into an empty, migrated database (see milestones/backup.py)."""
+"""Restore an export_round archive into an empty, migrated database (see milestones/ops/backup.py)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from milestones.backup import BackupError, import_round
+from milestones.ops.backup import BackupError, import_round
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import ProtectedError
 
-from milestones.audit import audit_record
-from milestones.rubric import RubricError, load_rubric, parse_rubric, read_file
+from milestones.services.audit import audit_record
+from milestones.services.rubric import RubricError, load_rubric, parse_rubric, read_file
 
 
 class Command(BaseCommand):

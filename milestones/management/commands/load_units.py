@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from milestones.audit import audit_record
-from milestones.units import UnitsError, load_units, parse_units
+from milestones.services.audit import audit_record
+from milestones.services.units import UnitsError, load_units, parse_units
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
-from milestones import demo
 from milestones.models import Assessment, Indicator, Profile, Role, Unit
+from milestones.ops import demo
 
 DEMO_PASSWORD = "demo-kpi-2563"
 DEMO_USERS = [
@@ -54,7 +54,7 @@ class Command(BaseCommand):
         self.seed_review_data()
 
     def seed_review_data(self) -> None:
-        """The demo units' extension and a mix of statuses for other sample units (see milestones/demo.py)."""
+        """The demo units' extension and a mix of statuses for other sample units (see milestones/ops/demo.py)."""
         indicator = Indicator.objects.current()
         if indicator is None:
             self.stdout.write("No rubric loaded: run load_rubric first for the demo's progress data.")

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from kpi_tracker.lib import thai
 from milestones import notifications
-from milestones.audit import audit_record
 from milestones.models import Assessment, Reminder
+from milestones.services.audit import audit_record
 
 KIND = "deadline"
 

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from milestones import notifications
-from milestones.audit import audit_record
 from milestones.models import Submission
+from milestones.services.audit import audit_record
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from milestones import views_reports as views
+from milestones.views import reports as views
 
 urlpatterns = [
     path("assessments/<int:pk>/score.pdf", views.unit_report, name="report-unit"),

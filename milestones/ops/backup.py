@@ -38,8 +38,8 @@ from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from milestones.audit import audit_record
 from milestones.models import AuditEvent, Profile, Round, Unit
+from milestones.services.audit import audit_record
 
 FORMAT = "kpi-tracker-round"
 VERSION = 1

@@ -20,7 +20,7 @@ from pathlib import PurePosixPath
 from django.core.files.storage import default_storage
 
 from kpi_tracker.lib.thai import BANGKOK
-from milestones.reports import EvidenceRow, package_names
+from milestones.reporting.reports import EvidenceRow, package_names
 
 CHUNK_SIZE = 64 * 1024
 

@@ -23,7 +23,7 @@ from milestones.models import (
     StepStatus,
     UnitKind,
 )
-from milestones.scoring import FOUR_PLACES
+from milestones.rules.scoring import FOUR_PLACES
 
 DEFAULT_DEPARTMENT = "กรมประมง"
 

@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kpi_tracker.lib.pdf import render_pdf
-from milestones import esaraban, reports
-from milestones.access import get_assessment_for_user, require_overview
-from milestones.audit import audit_record
-from milestones.forms_reports import MemoForm, RecordForm
+from milestones.forms.filings import MemoForm, RecordForm
 from milestones.models import Assessment, Filing, Indicator
+from milestones.reporting import esaraban, reports
+from milestones.rules.access import get_assessment_for_user, require_overview
+from milestones.services.audit import audit_record
 from milestones.services.filings import filing_create, filing_record
 
 logger = logging.getLogger(__name__)

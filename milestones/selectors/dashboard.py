@@ -325,7 +325,7 @@ def overview(
     are translated), every filter and the page.
 
     Why an entry never holds data older than its key:
-    - every state change writes an AuditEvent (milestones/audit.py), or in the admin a LogEntry,
+    - every state change writes an AuditEvent (milestones/services/audit.py), or in the admin a LogEntry,
       in the transaction that makes the change, so the change and the new version become
       visible together;
     - the version is read first, before the indicator and before build() runs its first query.

@@ -3,7 +3,7 @@
 Every service that changes state calls audit_record() inside its transaction,
 so a change and its record commit or roll back together. The dashboard's cache depends on
 it: its data version is the newest event whose action is not in models.READ_ONLY_ACTIONS (see
-milestones/dashboard.py), so a change that writes no event would leave a stale dashboard.
+milestones/selectors/dashboard.py), so a change that writes no event would leave a stale dashboard.
 """
 
 from django.http import HttpRequest

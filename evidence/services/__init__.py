@@ -1,0 +1,10 @@
+"""Writes on a step's evidence, one module per area, each function @transaction.atomic.
+
+- files: adding and removing evidence files
+- content: saving the step form's content
+"""
+
+from evidence.services.content import step_content_save
+from evidence.services.files import DuplicateEvidence, evidence_add, evidence_remove
+
+__all__ = ["DuplicateEvidence", "evidence_add", "evidence_remove", "step_content_save"]

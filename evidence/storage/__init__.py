@@ -1,0 +1,29 @@
+"""Where evidence bytes live and how they get there.
+
+- backend: the storage (local disk or S3), stored names, durability, hashing
+- upload: the streaming upload handler (hash and spool as the chunks arrive)
+- integrity: checking that every row has its bytes and every stored object its row
+"""
+
+from evidence.storage.backend import (
+    evidence_storage,
+    hash_stream,
+    incoming_dir,
+    is_local,
+    make_durable,
+    max_upload_bytes,
+    stored_name,
+)
+from evidence.storage.upload import EvidenceUploadHandler, HashedUpload
+
+__all__ = [
+    "EvidenceUploadHandler",
+    "HashedUpload",
+    "evidence_storage",
+    "hash_stream",
+    "incoming_dir",
+    "is_local",
+    "make_durable",
+    "max_upload_bytes",
+    "stored_name",
+]

@@ -1,0 +1,67 @@
+"""Where evidence bytes live: Django's default storage (local disk under var/evidence, or private S3
+objects that are never overwritten), stored names, and making a saved file durable."""
+
+import hashlib
+import os
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.utils import timezone
+
+
+def evidence_storage() -> Storage:
+    return storages["default"]
+
+
+def is_local(storage: Storage) -> bool:
+    return isinstance(storage, FileSystemStorage)
+
+
+def stored_name(extension: str, now=None) -> str:
+    year = (now or timezone.now()).year
+    return f"{year:04d}/{uuid.uuid4().hex}.{extension}"
+
+
+def max_upload_bytes() -> int:
+    return settings.EVIDENCE_MAX_UPLOAD_MB * 1024 * 1024
+
+
+def incoming_dir() -> str | None:
+    """A temporary directory on the same file system as local evidence (so saving is a rename)."""
+    storage = evidence_storage()
+    if is_local(storage):
+        path = os.path.join(storage.location, ".incoming")
+        os.makedirs(path, exist_ok=True)
+        return path
+    return settings.FILE_UPLOAD_TEMP_DIR
+
+
+def make_durable(storage: Storage, name: str) -> None:
+    """fsync a locally stored file and its directory before its row commits.
+
+    The database commit is durable; without this a power cut could keep the row and lose
+    the bytes (the rename into place and the data may still be only in the page cache).
+    S3 acknowledges an upload only once it is stored.
+    """
+    if not is_local(storage):
+        return
+    path = storage.path(name)
+    for target, flags in ((path, os.O_RDONLY), (os.path.dirname(path), os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))):
+        fd = os.open(target, flags)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def hash_stream(stream, chunk_size: int = 1024 * 1024) -> tuple[str, int]:
+    """sha256 and size of a file-like object, read in chunks (for files that did not come through the handler)."""
+    hasher = hashlib.sha256()
+    size = 0
+    stream.seek(0)
+    while chunk := stream.read(chunk_size):
+        hasher.update(chunk)
+        size += len(chunk)
+    stream.seek(0)
+    return hasher.hexdigest(), size
