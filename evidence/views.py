@@ -26,7 +26,7 @@ from evidence.models import EvidenceFile, Feedback, PlanRow, StepSummary, WorkIt
 from evidence.services import DuplicateEvidence, evidence_add, evidence_remove, step_content_save
 from evidence.storage import EvidenceUploadHandler, evidence_storage, is_local
 from evidence.validation import PREVIEWABLE_CONTENT_TYPES, EvidenceRefused
-from milestones.models import Assessment, Decision, FormKind, StepProgress, Submission
+from milestones.models import Assessment, AuditAction, Decision, FormKind, StepProgress, Submission
 from milestones.rules.access import can_change_assessment, get_assessment_for_user
 from milestones.services.audit import audit_record
 from milestones.services.steps import StepRefused, step_submit
@@ -306,7 +306,7 @@ def _audit_download(request: HttpRequest, evidence: EvidenceFile, *, inline: boo
     if inline:
         data["inline"] = True
     audit_record(
-        action="evidence.download",
+        action=AuditAction.EVIDENCE_DOWNLOAD,
         request=request,
         unit=evidence.progress.assessment.unit,
         obj=evidence,

@@ -7,8 +7,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.db import router, transaction
 
 from milestones import models
+from milestones.models import AuditAction
 from milestones.services import assessments_ensure_open_rounds, assessments_follow_rubric, assessments_recalculate
-from milestones.services.audit import ACTION_LABELS
 
 
 class AtomicActionsAdmin(admin.ModelAdmin):
@@ -173,7 +173,7 @@ class ActionFilter(admin.SimpleListFilter):
     parameter_name = "action"
 
     def lookups(self, request, model_admin):
-        return sorted(ACTION_LABELS.items())
+        return sorted((a.value, a.label) for a in AuditAction)
 
     def queryset(self, request, queryset):
         return queryset.filter(action=self.value()) if self.value() else queryset
@@ -188,7 +188,7 @@ class AuditEventAdmin(AtomicActionsAdmin):
 
     @admin.display(description="การกระทำ")
     def action_label(self, obj):
-        return ACTION_LABELS.get(obj.action, obj.action)
+        return AuditAction.label_of(obj.action)
 
     def has_add_permission(self, request):
         return False

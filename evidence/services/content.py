@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evidence.models import EvidenceFile, Feedback, PlanRow, StepSummary, WorkItem, WorkProcess
-from milestones.models import FormKind, StepProgress
+from milestones.models import AuditAction, FormKind, StepProgress
 from milestones.services.audit import audit_record
 from milestones.services.steps import StepRefused, step_lock_for_change, step_mark_draft
 
@@ -110,7 +110,7 @@ def step_content_save(
     saver(progress, user, content, now)
     step_mark_draft(progress=progress, user=user, now=now)
     audit_record(
-        action="step.save",
+        action=AuditAction.STEP_SAVE,
         user=user,
         request=request,
         unit=progress.assessment.unit,

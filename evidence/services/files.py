@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from evidence.models import EvidenceFile, WorkItem
 from evidence.storage import evidence_storage, hash_stream, make_durable, max_upload_bytes, stored_name
 from evidence.validation import EvidenceRefused, clean_name, sniff
-from milestones.models import EvidenceRequirement, StepProgress
+from milestones.models import AuditAction, EvidenceRequirement, StepProgress
 from milestones.services.audit import audit_record
 from milestones.services.steps import StepRefused, step_lock_for_change, step_mark_draft
 
@@ -133,7 +133,7 @@ def _evidence_add(*, progress, user, upload, evidence_date, work_item, requireme
     )
     step_mark_draft(progress=progress, user=user, now=now)
     audit_record(
-        action="evidence.upload",
+        action=AuditAction.EVIDENCE_UPLOAD,
         user=user,
         request=request,
         unit=progress.assessment.unit,
@@ -164,7 +164,7 @@ def evidence_remove(*, evidence: EvidenceFile, user, request=None, now: dt.datet
     evidence.save(update_fields=["removed_at", "removed_by"])
     step_mark_draft(progress=progress, user=user, now=now)
     audit_record(
-        action="evidence.remove",
+        action=AuditAction.EVIDENCE_REMOVE,
         user=user,
         request=request,
         unit=progress.assessment.unit,

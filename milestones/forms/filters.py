@@ -1,8 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from milestones.models import StepStatus, Unit, UnitKind
-from milestones.services.audit import ACTION_LABELS
+from milestones.models import AuditAction, StepStatus, Unit, UnitKind
 
 KIND_CHOICES = [("", _("ทุกประเภท")), *UnitKind.choices]
 
@@ -68,7 +67,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("ทุกการกระทำ")), *sorted(ACTION_LABELS.items(), key=lambda kv: kv[1])]
+        self.fields["action"].choices = [("", _("ทุกการกระทำ")), *sorted(AuditAction.choices, key=lambda kv: str(kv[1]))]
 
     def clean(self):
         data = super().clean()

@@ -9,7 +9,7 @@
 Invariants live in database constraints as well as in clean().
 """
 
-from milestones.models.audit import READ_ONLY_ACTIONS, AuditEvent, AuditQuerySet
+from milestones.models.audit import READ_ONLY_ACTIONS, AuditAction, AuditEvent, AuditQuerySet
 from milestones.models.filing import Filing
 from milestones.models.rubric import (
     EvidenceRequirement,
@@ -37,6 +37,7 @@ from milestones.models.workflow import (
 
 __all__ = [
     "READ_ONLY_ACTIONS",
+    "AuditAction",
     "Assessment",
     "AssessmentQuerySet",
     "AuditEvent",

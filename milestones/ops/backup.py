@@ -38,7 +38,7 @@ from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from milestones.models import AuditEvent, Profile, Round, Unit
+from milestones.models import AuditAction, AuditEvent, Profile, Round, Unit
 from milestones.services.audit import audit_record
 
 FORMAT = "kpi-tracker-round"
@@ -302,7 +302,7 @@ def import_round(*, path, storage: Storage | None = None) -> ImportResult:
                 # After the restored events (their sequence now continues past them), in the same
                 # transaction: a restore is a state change like any other.
                 audit_record(
-                    action="round.import",
+                    action=AuditAction.ROUND_IMPORT,
                     message=str(path),
                     data={"fiscal_year": manifest["fiscal_year"], "records": sum(counts.values())},
                 )

@@ -8,32 +8,7 @@ milestones/selectors/dashboard.py), so a change that writes no event would leave
 
 from django.http import HttpRequest
 
-from milestones.models import AuditEvent, Unit
-
-# Thai labels for the actions, for the audit page and the admin.
-ACTION_LABELS = {
-    "login": "เข้าสู่ระบบ",
-    "logout": "ออกจากระบบ",
-    "rubric.load": "นำเข้าเกณฑ์ตัวชี้วัด",
-    "units.load": "นำเข้ารายชื่อหน่วยงาน",
-    "round.import": "นำเข้าข้อมูลรอบการประเมินจากไฟล์สำรอง",
-    "evidence.upload": "อัปโหลดหลักฐาน",
-    "evidence.remove": "นำหลักฐานออก",
-    "evidence.download": "ดาวน์โหลดหลักฐาน",
-    "step.save": "บันทึกข้อมูลขั้นตอน",
-    "step.submit": "ส่งขั้นตอน",
-    "step.accept": "ผ่านขั้นตอน",
-    "step.return": "ส่งกลับให้แก้ไข",
-    "step.reopen": "เปิดขั้นตอนให้แก้ไขใหม่",
-    "extension.request": "ขอขยายเวลา",
-    "extension.grant": "อนุมัติขยายเวลา",
-    "extension.refuse": "ไม่อนุมัติขยายเวลา",
-    "report.export": "ส่งออกรายงาน",
-    "filing.create": "จัดทำบันทึกข้อความ",
-    "filing.record": "บันทึกเลขที่ E-saraban",
-    "reminder.send": "ส่งอีเมลแจ้งเตือน",
-    "digest.send": "ส่งอีเมลสรุปงานรอตรวจ",
-}
+from milestones.models import AuditAction, AuditEvent, Unit
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -45,7 +20,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
 
 def audit_record(
     *,
-    action: str,
+    action: AuditAction,
     user=None,
     request: HttpRequest | None = None,
     unit: Unit | None = None,
@@ -70,10 +45,10 @@ def audit_record(
 
 def record_login(sender, request, user, **kwargs) -> None:
     """user_logged_in: every sign-in, on the site or the admin."""
-    audit_record(action="login", user=user, request=request)
+    audit_record(action=AuditAction.LOGIN, user=user, request=request)
 
 
 def record_logout(sender, request, user, **kwargs) -> None:
     """user_logged_out: user is None when the session had nobody signed in."""
     if user is not None:
-        audit_record(action="logout", user=user, request=request)
+        audit_record(action=AuditAction.LOGOUT, user=user, request=request)

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from milestones.models import Assessment, Filing
+from milestones.models import Assessment, AuditAction, Filing
 from milestones.services.audit import audit_record
 
 
@@ -33,7 +33,7 @@ def filing_create(
         created_by=user,
     )
     audit_record(
-        action="filing.create",
+        action=AuditAction.FILING_CREATE,
         user=user,
         request=request,
         unit=assessment.unit,
@@ -69,7 +69,7 @@ def filing_record(
             "esaraban_date": previous["esaraban_date"].isoformat() if previous["esaraban_date"] else None,
         }
     audit_record(
-        action="filing.record",
+        action=AuditAction.FILING_RECORD,
         user=user,
         request=request,
         unit=filing.assessment.unit,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from milestones import notifications
 from milestones.models import (
     Assessment,
+    AuditAction,
     Decision,
     DecisionKind,
     Extension,
@@ -114,7 +115,7 @@ def step_review(
     assessment = _recalculate(locked.assessment_id)
 
     audit_record(
-        action="step.accept" if kind == DecisionKind.ACCEPTED else "step.return",
+        action=AuditAction.STEP_ACCEPT if kind == DecisionKind.ACCEPTED else AuditAction.STEP_RETURN,
         user=user,
         request=request,
         unit=assessment.unit,
@@ -172,7 +173,7 @@ def step_reopen(
     assessment = _recalculate(locked.assessment_id)
 
     audit_record(
-        action="step.reopen",
+        action=AuditAction.STEP_REOPEN,
         user=user,
         request=request,
         unit=assessment.unit,
@@ -212,7 +213,7 @@ def extension_request(
     except IntegrityError:
         raise ExtensionError(_("หน่วยงานมีคำขอขยายเวลาที่รอพิจารณาอยู่แล้ว")) from None
     audit_record(
-        action="extension.request",
+        action=AuditAction.EXTENSION_REQUEST,
         user=user,
         request=request,
         unit=assessment.unit,
@@ -265,7 +266,7 @@ def extension_decide(
         assessment.extended_deadline = new_deadline
         assessment.save(update_fields=["extended_deadline", "updated_at"])
     audit_record(
-        action="extension.grant" if grant else "extension.refuse",
+        action=AuditAction.EXTENSION_GRANT if grant else AuditAction.EXTENSION_REFUSE,
         user=user,
         request=request,
         unit=assessment.unit,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kpi_tracker.lib import thai
-from milestones.models import StepProgress, StepStatus, Submission
+from milestones.models import AuditAction, StepProgress, StepStatus, Submission
 from milestones.rules.access import can_change_assessment
 from milestones.services.audit import audit_record
 
@@ -93,7 +93,7 @@ def step_submit(*, progress: StepProgress, user, now: dt.datetime | None = None,
     progress.is_late = is_late
     progress.save(update_fields=["status", "submitted_at", "changed_at", "changed_by", "is_late"])
     audit_record(
-        action="step.submit",
+        action=AuditAction.STEP_SUBMIT,
         user=user,
         request=request,
         unit=progress.assessment.unit,

@@ -9,12 +9,12 @@ from django.views.decorators.http import require_GET
 from kpi_tracker.lib import thai
 from milestones.forms.filters import AuditFilterForm
 from milestones.models import (
+    AuditAction,
     AuditEvent,
 )
 from milestones.rules.access import (
     require_reviewer,
 )
-from milestones.services.audit import ACTION_LABELS
 
 AUDIT_PAGE_SIZE = 50
 
@@ -42,7 +42,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         events = events.none()
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     for event in page:
-        event.action_label = ACTION_LABELS.get(event.action, event.action)
+        event.action_label = AuditAction.label_of(event.action)
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "review/audit.html", {"form": form, "page": page, "query": params.urlencode()})

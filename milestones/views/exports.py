@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from milestones.models import (
+    AuditAction,
     Indicator,
 )
 from milestones.reporting import exports
@@ -21,7 +22,7 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
     step_numbers, rows = exports.score_rows(indicator)
     filename = f"kpi-{indicator.round.fiscal_year}-indicator-{indicator.number}-scores.{fmt}"
     audit_record(
-        action="report.export",
+        action=AuditAction.REPORT_EXPORT,
         request=request,
         message=filename,
         data={"format": fmt, "indicator": indicator.pk, "rows": len(rows)},

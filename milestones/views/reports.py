@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kpi_tracker.lib.pdf import render_pdf
 from milestones.forms.filings import MemoForm, RecordForm
-from milestones.models import Assessment, Filing, Indicator
+from milestones.models import Assessment, AuditAction, Filing, Indicator
 from milestones.reporting import esaraban, reports
 from milestones.rules.access import get_assessment_for_user, require_overview
 from milestones.services.audit import audit_record
@@ -50,7 +50,7 @@ def _download(content: bytes, filename: str, content_type: str = "application/pd
 
 def _audit_export(request: HttpRequest, report: str, *, assessment: Assessment | None, obj, thai_digits: bool) -> None:
     audit_record(
-        action="report.export",
+        action=AuditAction.REPORT_EXPORT,
         request=request,
         unit=assessment.unit if assessment else None,
         obj=obj,

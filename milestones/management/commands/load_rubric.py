@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from milestones.models import AuditAction
 from milestones.services.audit import audit_record
 from milestones.services.rubric import RubricError, load_rubric, parse_rubric, read_file
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
                 result = load_rubric(data)
                 if result.changed:
                     audit_record(
-                        action="rubric.load",
+                        action=AuditAction.RUBRIC_LOAD,
                         message=str(file),
                         data={"created": result.created, "updated": result.updated},
                     )

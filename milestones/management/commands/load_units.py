@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from milestones.models import AuditAction
 from milestones.services.audit import audit_record
 from milestones.services.units import UnitsError, load_units, parse_units
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
                 result = load_units(parse_units(text), sample=sample)
                 if result.created or result.updated:
                     audit_record(
-                        action="units.load",
+                        action=AuditAction.UNITS_LOAD,
                         message=str(file),
                         data={"created": result.created, "updated": result.updated},
                     )

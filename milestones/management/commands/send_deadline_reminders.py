@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from kpi_tracker.lib import thai
 from milestones import notifications
-from milestones.models import Assessment, Reminder
+from milestones.models import Assessment, AuditAction, Reminder
 from milestones.services.audit import audit_record
 
 KIND = "deadline"
@@ -71,7 +71,7 @@ class Command(BaseCommand):
             }
             notifications.send("deadline_reminder", context, recipients)
             audit_record(
-                action="reminder.send",
+                action=AuditAction.REMINDER_SEND,
                 unit=assessment.unit,
                 obj=assessment,
                 message=f"แจ้งเตือนกำหนดส่ง เหลือ {days_left} วัน",

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from milestones import notifications
-from milestones.models import Submission
+from milestones.models import AuditAction, Submission
 from milestones.services.audit import audit_record
 
 
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             )
             raise
         audit_record(
-            action="digest.send",
+            action=AuditAction.DIGEST_SEND,
             message=f"แจ้งผู้ตรวจประเมิน {len(claimed)} รายการที่ส่งเข้ามาใหม่",
             data={"recipients": len(recipients), "submissions": [s.pk for s in claimed]},
         )
