@@ -51,9 +51,16 @@ def thai_after_each_test():
     translation.deactivate()
 
 
+def load_test_rubric() -> None:
+    """Load indicator 2 as the group would at the start of fiscal year 2563 (1 October 2562): the load
+    is in the audit log, older than anything a test does in the round."""
+    with time_machine.travel(dt.datetime(2019, 10, 1, 9, 0, tzinfo=BANGKOK), tick=False):
+        load_rubric(parse_rubric(read_file(RUBRIC_FILE)), source=str(RUBRIC_FILE))
+
+
 @pytest.fixture
 def indicator(db):
-    load_rubric(parse_rubric(read_file(RUBRIC_FILE)))
+    load_test_rubric()
     from milestones.models import Indicator
 
     return Indicator.objects.select_related("round").get(round__fiscal_year=2563, number=2)
@@ -63,7 +70,7 @@ def indicator(db):
 def cast(db):
     unit_a = Unit.objects.create(code="T-A", name="กองทดสอบ ก", kind=UnitKind.CENTRAL)
     unit_b = Unit.objects.create(code="T-B", name="สำนักงานประมงจังหวัดทดสอบ", kind=UnitKind.REGIONAL)
-    load_rubric(parse_rubric(read_file(RUBRIC_FILE)))
+    load_test_rubric()
     from milestones.models import Indicator
 
     indicator = Indicator.objects.select_related("round").get(round__fiscal_year=2563, number=2)

@@ -1,4 +1,4 @@
-"""The step forms (one per Step.form_kind), the row formsets and the upload form.
+"""The upload form and the pieces the step kinds' forms share (evidence/kinds/: one module per kind).
 
 Forms only validate input and hand plain data to the services; they hold no rules
 about steps. Labels, hints and errors are Thai.
@@ -8,10 +8,8 @@ import datetime as dt
 import re
 
 from django import forms
-from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from evidence.models import FeedbackTopic, Participants, Platform, WorkItemKind
 from evidence.validation import ALLOWED_EXTENSIONS
 from kpi_tracker.lib import thai
 
@@ -78,69 +76,6 @@ class UploadForm(forms.Form):
             del self.fields["work_item"]
 
 
-class SummaryForm(forms.Form):
-    summary = forms.CharField(
-        label=_("สรุปผลการทบทวนกระบวนการงาน"),
-        help_text=_("สรุปสั้น ๆ ว่าได้ทบทวนกระบวนการงานใดบ้าง และกระบวนการใดนำเทคโนโลยีดิจิทัลมาใช้ได้"),
-        widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=5000,
-        required=False,
-    )
-
-
-class ProcessForm(forms.Form):
-    name = forms.CharField(label=_("ชื่อกระบวนการงาน"), max_length=255)
-    digital_use = forms.CharField(
-        label=_("เทคโนโลยีดิจิทัลที่นำมาใช้ได้"),
-        help_text=_("เช่น ระบบยื่นคำขอออนไลน์ การประชุมผ่าน Zoom"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=2000,
-    )
-    is_chosen = forms.BooleanField(label=_("เลือกนำเทคโนโลยีดิจิทัลมาใช้กับกระบวนการนี้"), required=False)
-
-
-class WorkItemForm(forms.Form):
-    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    date = ThaiDateField(label=_("วันที่ดำเนินการ"))
-    kind = forms.ChoiceField(label=_("รูปแบบ"), choices=WorkItemKind.choices)
-    platform = forms.ChoiceField(label=_("ช่องทาง/แพลตฟอร์ม"), choices=Platform.choices)
-    platform_other = forms.CharField(label=_("ระบุช่องทางอื่น"), max_length=100, required=False)
-    topic = forms.CharField(label=_("เรื่อง"), max_length=255)
-    participants = forms.ChoiceField(label=_("ผู้เข้าร่วม"), choices=Participants.choices)
-    participant_count = forms.IntegerField(label=_("จำนวนผู้เข้าร่วม (คน)"), min_value=1, max_value=100000)
-    link = forms.URLField(label=_("ลิงก์ (ถ้ามี)"), max_length=500, required=False, assume_scheme="https")
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("platform") == Platform.OTHER and not cleaned.get("platform_other"):
-            self.add_error("platform_other", _("กรุณาระบุช่องทางที่ใช้"))
-        return cleaned
-
-
-class PlanRowForm(forms.Form):
-    process = forms.CharField(label=_("กระบวนการงาน"), max_length=255)
-    digital_system = forms.CharField(label=_("ระบบเทคโนโลยีดิจิทัลที่จะนำมาใช้"), max_length=255)
-    activity = forms.CharField(label=_("กิจกรรม/วิธีดำเนินการ"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
-    target = forms.CharField(label=_("เป้าหมาย"), max_length=255)
-    months = forms.MultipleChoiceField(
-        label=_("ระยะเวลาดำเนินการ"),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("กรุณาเลือกเดือนที่ดำเนินการอย่างน้อย 1 เดือน")},
-    )
-    responsible = forms.CharField(label=_("ผู้รับผิดชอบ"), max_length=255)
-
-    def __init__(self, *args, month_choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["months"].choices = month_choices
-
-
-class FeedbackForm(forms.Form):
-    opinions = forms.CharField(label=_("ความคิดเห็น"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    suggestions = forms.CharField(label=_("ข้อเสนอแนะ"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    problems = forms.CharField(label=_("ปัญหา/อุปสรรค"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    solutions = forms.CharField(label=_("แนวทางแก้ไข"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-
-
 class RowFormSet(forms.BaseFormSet):
     """Blank extra rows are skipped; at least one filled row is asked for."""
 
@@ -169,17 +104,3 @@ class RowFormSet(forms.BaseFormSet):
                 continue
             rows.append(data)
         return rows
-
-
-ProcessFormSet = formset_factory(ProcessForm, formset=RowFormSet, extra=2, can_delete=True, max_num=100)
-WorkItemFormSet = formset_factory(WorkItemForm, formset=RowFormSet, extra=1, can_delete=True, max_num=100)
-PlanRowFormSet = formset_factory(PlanRowForm, formset=RowFormSet, extra=1, can_delete=True, max_num=100)
-
-
-def feedback_forms(data=None, initial: dict | None = None) -> list[tuple[str, str, FeedbackForm]]:
-    """One form per topic (the processes, the staff's readiness), prefixed by topic."""
-    initial = initial or {}
-    return [
-        (value, label, FeedbackForm(data, prefix=f"feedback-{value}", initial=initial.get(value)))
-        for value, label in FeedbackTopic.choices
-    ]

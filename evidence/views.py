@@ -7,11 +7,9 @@ not see is a 404; a change by someone who may only look is a 403. The rules
 
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,15 +19,16 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from evidence import forms as evidence_forms
-from evidence.content import plan_fiscal_year, plan_month_choices
-from evidence.models import EvidenceFile, Feedback, PlanRow, StepSummary, WorkItem, WorkProcess
-from evidence.services import DuplicateEvidence, evidence_add, evidence_remove, step_content_save
+from evidence.kinds import kind_of
+from evidence.models import EvidenceFile
+from evidence.selectors import step_page
+from evidence.services import DuplicateEvidence, evidence_add, evidence_remove, step_content_save, step_submit
 from evidence.storage import EvidenceUploadHandler, evidence_storage, is_local
 from evidence.validation import PREVIEWABLE_CONTENT_TYPES, EvidenceRefused
-from milestones.models import Assessment, AuditAction, Decision, FormKind, StepProgress, Submission
-from milestones.rules.access import can_change_assessment, get_assessment_for_user
+from milestones.models import AuditAction, StepProgress
+from milestones.rules.access import get_assessment_for_user
 from milestones.services.audit import audit_record
-from milestones.services.steps import StepRefused, step_submit
+from milestones.services.steps import StepRefused
 
 
 def _get_progress(request: HttpRequest, pk: int, number: int, *, for_change: bool = False) -> StepProgress:
@@ -55,103 +54,12 @@ def _step_url(progress: StepProgress) -> str:
     return reverse("step-detail", args=[progress.assessment_id, progress.step.number])
 
 
-def _content_forms(progress: StepProgress, data=None) -> dict:
-    """The form(s) the step's form_kind asks for, bound to data or filled from the saved content."""
-    kind = progress.step.form_kind
-    if kind == FormKind.REVIEW:
-        summary = StepSummary.objects.filter(progress=progress).first()
-        return {"summary_form": evidence_forms.SummaryForm(data, initial={"summary": summary.text if summary else ""})}
-    if kind == FormKind.PROCESSES:
-        initial = list(WorkProcess.objects.filter(progress=progress).values("name", "digital_use", "is_chosen"))
-        return {"formset": evidence_forms.ProcessFormSet(data, initial=initial, prefix="processes")}
-    if kind == FormKind.WORK_ITEMS:
-        fields = [
-            "id",
-            "date",
-            "kind",
-            "platform",
-            "platform_other",
-            "topic",
-            "participants",
-            "participant_count",
-            "link",
-        ]
-        initial = list(WorkItem.objects.current().filter(progress=progress).values(*fields))
-        return {"formset": evidence_forms.WorkItemFormSet(data, initial=initial, prefix="work_items")}
-    if kind == FormKind.PLAN:
-        fiscal_year = plan_fiscal_year(progress.step.indicator.round)
-        fields = ["process", "digital_system", "activity", "target", "months", "responsible"]
-        initial = list(PlanRow.objects.filter(progress=progress).values(*fields))
-        formset = evidence_forms.PlanRowFormSet(
-            data, initial=initial, prefix="plan", form_kwargs={"month_choices": plan_month_choices(fiscal_year)}
-        )
-        return {"formset": formset, "plan_fiscal_year": fiscal_year}
-    if kind == FormKind.FEEDBACK:
-        initial = {
-            fb.topic: {k: getattr(fb, k) for k in ("opinions", "suggestions", "problems", "solutions")}
-            for fb in Feedback.objects.filter(progress=progress)
-        }
-        return {"feedback_forms": evidence_forms.feedback_forms(data, initial)}
-    return {}
-
-
-def _content_from_forms(progress: StepProgress, forms: dict) -> dict | None:
-    """The content dict for step_content_save, or None when a form is invalid."""
-    kind = progress.step.form_kind
-    if kind == FormKind.REVIEW:
-        form = forms["summary_form"]
-        return {"summary": form.cleaned_data["summary"]} if form.is_valid() else None
-    if kind == FormKind.FEEDBACK:
-        pairs = forms["feedback_forms"]
-        if not all(form.is_valid() for _, _, form in pairs):
-            return None
-        return {"feedback": [{"topic": topic, **form.cleaned_data} for topic, _, form in pairs]}
-    formset = forms["formset"]
-    if not formset.is_valid():
-        return None
-    key = {FormKind.PROCESSES: "processes", FormKind.WORK_ITEMS: "work_items", FormKind.PLAN: "plan"}[kind]
-    return {key: formset.rows(with_deleted=kind == FormKind.WORK_ITEMS)}
-
-
 def _render_step(request: HttpRequest, progress: StepProgress, *, forms=None, upload_form=None, status=200):
-    assessment: Assessment = progress.assessment
-    now = timezone.now()
-    may_change = can_change_assessment(request.user, assessment)
-    past_deadline = assessment.is_past_deadline(now)
-    editable = may_change and progress.is_editable and not past_deadline
-    files = list(
-        EvidenceFile.objects.filter(progress=progress).select_related(
-            "uploaded_by", "removed_by", "work_item", "requirement"
-        )
-    )
-    work_items = list(WorkItem.objects.current().filter(progress=progress))
-    for item in work_items:
-        item.current_files = [f for f in files if f.work_item_id == item.pk and f.removed_at is None]
-    submissions = list(
-        Submission.objects.filter(progress=progress)
-        .select_related("submitted_by")
-        .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")))
-        .order_by("-number")
-    )
-    context = {
-        "assessment": assessment,
-        "progress": progress,
-        "step": progress.step,
-        "form_kind": progress.step.form_kind,
-        "may_change": may_change,
-        "editable": editable,
-        "past_deadline": past_deadline,
-        "current_files": [f for f in files if f.removed_at is None and f.work_item_id is None],
-        "removed_files": [f for f in files if f.removed_at is not None],
-        "work_items": work_items,
-        "submissions": submissions,
-        "requirements": list(progress.step.requirements.filter(is_report=False).order_by("number")),
-        "missing": progress.missing_requirements() if editable else [],
-        "max_upload_mb": settings.EVIDENCE_MAX_UPLOAD_MB,
-    }
-    if editable:
-        context.update(forms if forms is not None else _content_forms(progress))
-        context["upload_form"] = upload_form or evidence_forms.UploadForm(work_items=work_items)
+    context = step_page(progress, request.user, timezone.now())
+    if context["editable"]:
+        kind = context["kind"]
+        context.update(forms if forms is not None else kind.forms(progress))
+        context["upload_form"] = upload_form or evidence_forms.UploadForm(work_items=kind.upload_items(progress))
     return render(request, "evidence/step_detail.html", context, status=status)
 
 
@@ -165,8 +73,9 @@ def step_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @require_POST
 def step_save(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     progress = _get_progress(request, pk, number, for_change=True)
-    forms = _content_forms(progress, request.POST)
-    content = _content_from_forms(progress, forms) if forms else None
+    kind = kind_of(progress.step)
+    forms = kind.forms(progress, request.POST)
+    content = kind.cleaned(forms) if kind.has_form else None
     if content is None:
         messages.error(request, _("ยังบันทึกไม่ได้ กรุณาแก้ไขข้อมูลตามที่แจ้งไว้ในแบบฟอร์ม"))
         return _render_step(request, progress, forms=forms, status=200)
@@ -196,7 +105,7 @@ def evidence_upload(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @csrf_protect
 def _evidence_upload(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     progress = _get_progress(request, pk, number, for_change=True)
-    work_items = list(WorkItem.objects.current().filter(progress=progress))
+    work_items = kind_of(progress.step).upload_items(progress)
     form = evidence_forms.UploadForm(request.POST, request.FILES, work_items=work_items)
     if not form.is_valid():
         for errors in form.errors.values():

@@ -78,7 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "milestones.context_processors.role",
+                "milestones.context_processors.navigation",
             ],
         },
     },
@@ -170,6 +170,10 @@ if EVIDENCE_STORAGE == "s3":
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
+
+# A unit's deadline is "near" this many days ahead (or when past): the dashboard's at-risk list,
+# the deadline reminders and the unit page's warning (milestones/rules/deadlines.py).
+DEADLINE_NEAR_DAYS = env_int("DEADLINE_NEAR_DAYS", 14)
 
 SESSION_ENGINE = "kpi_tracker.sessions"  # database sessions; an outage is a 503, not a 400
 

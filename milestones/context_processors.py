@@ -1,14 +1,16 @@
-from milestones.rules.access import can_review, role_of, sees_every_unit, unit_id_of
+"""What the navigation bar may offer this user, as flags decided by milestones.rules.access
+(templates show or hide links; they never compare roles)."""
+
+from milestones.rules.access import can_review, is_unit_staff, sees_every_unit
 
 
-def role(request):
-    """The user's role, for the navigation bar."""
+def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "user_role": role_of(user),
-        "user_sees_every_unit": sees_every_unit(user),
-        "user_can_review": can_review(user),
-        "user_unit_id": unit_id_of(user),
+        "nav_my_unit": is_unit_staff(user),
+        "nav_department": sees_every_unit(user),
+        "nav_audit": can_review(user),
+        "nav_admin": user.is_staff,  # Django's own flag for the admin site
     }

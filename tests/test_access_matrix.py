@@ -111,8 +111,7 @@ class World:
     @cached_property
     def progress_a1_submitted(self):
         """Unit A's step 1 awaiting review: content saved, evidence uploaded and sent, through the services."""
-        from evidence.services import step_content_save
-        from milestones.services import step_submit
+        from evidence.services import step_content_save, step_submit
 
         step_content_save(
             progress=self.progress_a1, user=self.cast.staff_a, content={"summary": "ทบทวนกระบวนการงานแล้ว"}

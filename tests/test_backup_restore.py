@@ -16,12 +16,12 @@ from django.core.management import CommandError, call_command
 
 from conftest import PASSWORD
 from evidence.models import EvidenceFile
-from evidence.services import evidence_add, step_content_save
+from evidence.services import evidence_add, step_content_save, step_submit
 from evidence.storage.integrity import check_evidence
 from evidence.tests.factories import pdf_bytes, png_bytes
 from milestones.models import AuditEvent, Decision, Extension, Filing, Round, Submission, Unit
 from milestones.ops.backup import collect_round, serialize_records
-from milestones.services import extension_decide, extension_request, step_review, step_submit
+from milestones.services import extension_decide, extension_request, step_review
 from milestones.services.audit import audit_record
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -2,9 +2,11 @@
 
 - files: adding and removing evidence files
 - content: saving the step form's content
+- submission: what a step still lacks, its snapshot, and submitting it
 """
 
 from evidence.services.content import step_content_save
 from evidence.services.files import DuplicateEvidence, evidence_add, evidence_remove
+from evidence.services.submission import step_submit
 
-__all__ = ["DuplicateEvidence", "evidence_add", "evidence_remove", "step_content_save"]
+__all__ = ["DuplicateEvidence", "evidence_add", "evidence_remove", "step_content_save", "step_submit"]

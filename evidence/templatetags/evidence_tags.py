@@ -31,3 +31,11 @@ def previewable(content_type: str) -> bool:
 @register.filter
 def filesize(value) -> str:
     return filesizeformat(value)
+
+
+@register.filter
+def snapshot_template(form_kind: str) -> str | None:
+    """The template of a snapshot's kind part (the registry knows; None for an unknown kind)."""
+    from evidence.kinds import snapshot_template as template_of
+
+    return template_of(form_kind)

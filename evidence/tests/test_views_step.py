@@ -3,9 +3,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evidence.models import Feedback, PlanRow, StepSummary, WorkItem, WorkProcess
+from evidence.services import step_submit
 from evidence.tests.factories import fill_step, progress_of, return_step
 from milestones.models import AuditEvent, StepStatus
-from milestones.services.steps import step_submit
 
 pytestmark = pytest.mark.django_db
 

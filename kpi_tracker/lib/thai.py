@@ -120,18 +120,3 @@ def fiscal_year_bounds(fiscal_be: int) -> tuple[dt.date, dt.date]:
     """First and last day (C.E. dates) of fiscal year B.E. fiscal_be."""
     end_year = ce_year(fiscal_be)
     return dt.date(end_year - 1, 10, 1), dt.date(end_year, 9, 30)
-
-
-def end_of_day(day: dt.date) -> dt.datetime:
-    """The last instant of a day in Bangkok: a deadline 'by 15 September' means until then."""
-    return dt.datetime.combine(day, dt.time.max, tzinfo=BANGKOK)
-
-
-def is_past_deadline(deadline: dt.date, now: dt.datetime) -> bool:
-    """True once `now` is after the end of the deadline day in Bangkok."""
-    return now > end_of_day(deadline)
-
-
-def days_left(deadline: dt.date, now: dt.datetime) -> int:
-    """Whole days from today (Bangkok) to the deadline day; 0 on the day itself, negative after."""
-    return (deadline - now.astimezone(BANGKOK).date()).days

@@ -3,7 +3,6 @@ import datetime as dt
 import pytest
 
 from kpi_tracker.lib import thai
-from kpi_tracker.lib.thai import BANGKOK
 
 
 def test_thai_date_in_buddhist_era():
@@ -46,24 +45,6 @@ def test_fiscal_year_of_an_aware_datetime_uses_bangkok_time():
 
 def test_fiscal_year_bounds():
     assert thai.fiscal_year_bounds(2563) == (dt.date(2019, 10, 1), dt.date(2020, 9, 30))
-
-
-def test_deadline_last_second_and_first_second_after():
-    deadline = dt.date(2020, 9, 15)
-    last_second = dt.datetime(2020, 9, 15, 23, 59, 59, tzinfo=BANGKOK)
-    first_after = dt.datetime(2020, 9, 16, 0, 0, 0, tzinfo=BANGKOK)
-    assert not thai.is_past_deadline(deadline, last_second)
-    assert thai.is_past_deadline(deadline, first_after)
-    # The same instants seen from UTC.
-    assert not thai.is_past_deadline(deadline, dt.datetime(2020, 9, 15, 16, 59, 59, tzinfo=dt.UTC))
-    assert thai.is_past_deadline(deadline, dt.datetime(2020, 9, 15, 17, 0, 0, tzinfo=dt.UTC))
-
-
-def test_days_left():
-    deadline = dt.date(2020, 9, 15)
-    assert thai.days_left(deadline, dt.datetime(2020, 9, 8, 9, 0, tzinfo=BANGKOK)) == 7
-    assert thai.days_left(deadline, dt.datetime(2020, 9, 15, 23, 0, tzinfo=BANGKOK)) == 0
-    assert thai.days_left(deadline, dt.datetime(2020, 9, 16, 0, 1, tzinfo=BANGKOK)) == -1
 
 
 def test_english_dates_keep_the_buddhist_era():

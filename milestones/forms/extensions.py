@@ -1,4 +1,5 @@
-import datetime as dt
+"""The extension forms: the unit's request, and the group's decision (the rules and their Thai messages
+are the service's: milestones.services.review.extension_decide)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -36,19 +37,3 @@ class ExtensionDecisionForm(NoTagForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("จำเป็นเมื่อไม่อนุมัติ"),
     )
-
-    def __init__(self, *args, current_deadline: dt.date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.current_deadline = current_deadline
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == "grant":
-            new_deadline = data.get("new_deadline")
-            if new_deadline is None and "new_deadline" not in self.errors:
-                self.add_error("new_deadline", _("กรุณาระบุกำหนดส่งใหม่"))
-            elif new_deadline is not None and new_deadline <= self.current_deadline:
-                self.add_error("new_deadline", _("กำหนดส่งใหม่ต้องหลังกำหนดส่งปัจจุบัน"))
-        elif data.get("decision") == "refuse" and not (data.get("note") or "").strip():
-            self.add_error("note", _("กรุณาระบุเหตุผลที่ไม่อนุมัติ"))
-        return data

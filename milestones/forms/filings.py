@@ -1,4 +1,6 @@
-"""The cover memo form (the unit fills it before filing) and the E-saraban record form."""
+"""The cover memo form (the unit fills it before filing) and the E-saraban record form. They check the
+shape of the input and run the service's date rules (milestones.services.filings) early, so that every
+message shows at once; the service enforces them again."""
 
 import datetime as dt
 
@@ -6,8 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kpi_tracker.lib import thai
 from milestones.models import Filing
+from milestones.services.filings import FilingError, check_esaraban_date, check_memo_date
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -40,12 +42,9 @@ class MemoForm(forms.ModelForm):
                 field.strip = True
 
     def clean_memo_date(self) -> dt.date:
-        """A date typed with the B.E. year (2563) reads as a C.E. year five centuries ahead: refuse it."""
         value = self.cleaned_data["memo_date"]
-        if value.year > timezone.localdate().year + 1:
-            raise forms.ValidationError(_("ปีของวันที่ไม่ถูกต้อง อาจระบุเป็นปี พ.ศ. กรุณาเลือกวันที่จากปฏิทิน (ปี ค.ศ.)"))
-        if self.round is not None and value < thai.fiscal_year_bounds(self.round.fiscal_year)[0]:
-            raise forms.ValidationError(_("วันที่ต้องไม่ก่อนเริ่มปีงบประมาณของรอบการประเมิน"))
+        if self.round is not None:
+            _rule(check_memo_date, value, self.round, timezone.localdate())
         return value
 
 
@@ -68,8 +67,13 @@ class RecordForm(forms.ModelForm):
 
     def clean_esaraban_date(self) -> dt.date:
         value = self.cleaned_data["esaraban_date"]
-        if value.year > timezone.localdate().year + 1:
-            raise forms.ValidationError(_("ปีของวันที่ไม่ถูกต้อง อาจระบุเป็นปี พ.ศ. กรุณาเลือกวันที่จากปฏิทิน (ปี ค.ศ.)"))
-        if self.instance.memo_date and value < self.instance.memo_date:
-            raise forms.ValidationError(_("วันที่ส่งทาง E-saraban ต้องไม่ก่อนวันที่ของบันทึกข้อความ"))
+        _rule(check_esaraban_date, value, self.instance.memo_date, timezone.localdate())
         return value
+
+
+def _rule(check, *args) -> None:
+    """Run one of the service's date rules now, so that its message shows with the form's other errors."""
+    try:
+        check(*args)
+    except FilingError as error:
+        raise forms.ValidationError(str(error)) from None

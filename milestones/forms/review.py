@@ -20,12 +20,6 @@ class DecisionForm(NoTagForm):
         help_text=_("จำเป็นเมื่อส่งกลับ: บอกหน่วยงานว่าต้องแก้ไขอะไร"),
     )
 
-    def clean(self):
-        data = super().clean()
-        if data.get("kind") == DecisionKind.RETURNED and not (data.get("comment") or "").strip():
-            self.add_error("comment", _("กรุณาระบุสิ่งที่หน่วยงานต้องแก้ไข"))
-        return data
-
 
 class ReopenForm(NoTagForm):
     reason = forms.CharField(

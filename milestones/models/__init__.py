@@ -1,7 +1,7 @@
 """The milestones app's models, one module per area, all importable from here:
 
 - units: UnitKind, Role, Unit, Profile
-- rubric: FormKind, Round, Indicator, Step, EvidenceRequirement, Weight
+- rubric: Round, Indicator, Step, EvidenceRequirement, Weight
 - workflow: StepStatus, Assessment, StepProgress, Submission, Decision, Extension, Reminder
 - filing: Filing
 - audit: AuditEvent (append-only)
@@ -13,7 +13,6 @@ from milestones.models.audit import READ_ONLY_ACTIONS, AuditAction, AuditEvent, 
 from milestones.models.filing import Filing
 from milestones.models.rubric import (
     EvidenceRequirement,
-    FormKind,
     Indicator,
     IndicatorQuerySet,
     Round,
@@ -48,7 +47,6 @@ __all__ = [
     "Extension",
     "ExtensionStatus",
     "Filing",
-    "FormKind",
     "Indicator",
     "IndicatorQuerySet",
     "Profile",

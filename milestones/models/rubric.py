@@ -10,18 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kpi_tracker.lib import thai
+from milestones import step_kinds
 from milestones.models.units import UnitKind
-
-
-class FormKind(models.TextChoices):
-    """Which web form a step uses. The rubric file picks one per step."""
-
-    FILES = "files", _("แนบไฟล์หลักฐาน")
-    REVIEW = "review", _("ทบทวนกระบวนการงาน")
-    PROCESSES = "processes", _("กำหนดกระบวนการงาน")
-    WORK_ITEMS = "work_items", _("ชิ้นงานการใช้เทคโนโลยีดิจิทัล")
-    PLAN = "plan", _("แผนปรับปรุงกระบวนการ")
-    FEEDBACK = "feedback", _("ความคิดเห็นและข้อเสนอแนะ")
 
 
 class RoundQuerySet(models.QuerySet):
@@ -103,7 +93,7 @@ class Step(models.Model):
     number = models.PositiveSmallIntegerField(_("ขั้นตอนที่"), validators=[MinValueValidator(1), MaxValueValidator(10)])
     description = models.TextField(_("รายละเอียดการดำเนินงาน"))
     score = models.DecimalField(_("คะแนน"), max_digits=4, decimal_places=2, validators=[MinValueValidator(0)])
-    form_kind = models.CharField(_("แบบฟอร์ม"), max_length=20, choices=FormKind.choices, default=FormKind.FILES)
+    form_kind = models.CharField(_("แบบฟอร์ม"), max_length=20, choices=step_kinds.Choices(), default=step_kinds.DEFAULT)
 
     class Meta:
         verbose_name = _("ขั้นตอน")

@@ -85,11 +85,3 @@ class Profile(models.Model):
     def clean(self) -> None:
         if self.role == Role.STAFF and self.unit_id is None:
             raise ValidationError({"unit": _("เจ้าหน้าที่หน่วยงานต้องระบุหน่วยงาน")})
-
-    @property
-    def sees_every_unit(self) -> bool:
-        return self.role in {Role.REVIEWER, Role.VIEWER, Role.ADMIN}
-
-    @property
-    def can_review(self) -> bool:
-        return self.role in {Role.REVIEWER, Role.ADMIN}

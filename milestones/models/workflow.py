@@ -10,10 +10,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kpi_tracker.lib import thai
 from milestones.models.rubric import Indicator, Step
 from milestones.models.units import Unit
-from milestones.rules import scoring
+from milestones.rules import deadlines, scoring
 
 
 class StepStatus(models.TextChoices):
@@ -68,17 +67,18 @@ class Assessment(models.Model):
 
     @property
     def deadline(self) -> dt.date:
-        """The unit's effective deadline: the round's, or a later granted extension."""
-        base = self.indicator.round.deadline
-        if self.extended_deadline and self.extended_deadline > base:
-            return self.extended_deadline
-        return base
+        """The unit's effective deadline (rules.deadlines.effective_deadline)."""
+        return deadlines.effective_deadline(self.indicator.round.deadline, self.extended_deadline)
 
     def is_past_deadline(self, now: dt.datetime | None = None) -> bool:
-        return thai.is_past_deadline(self.deadline, now or timezone.now())
+        return deadlines.is_past(self.deadline, now or timezone.now())
 
     def days_left(self, now: dt.datetime | None = None) -> int:
-        return thai.days_left(self.deadline, now or timezone.now())
+        return deadlines.days_left(self.deadline, now or timezone.now())
+
+    def deadline_state(self, now: dt.datetime | None = None) -> str:
+        """ "past", "today", "near" or "open" (rules.deadlines.state)."""
+        return deadlines.state(self.deadline, now or timezone.now())
 
     def recalculate(self, progresses=None) -> None:
         """Set level, score, weight and weighted score from the accepted steps (does not save)."""
@@ -89,6 +89,16 @@ class Assessment(models.Model):
         self.score = scoring.score_for_level(self.level, scores)
         self.weight = self.indicator.weight_for(self.unit.kind)
         self.weighted_score = scoring.weighted_score(self.score, self.weight)
+
+
+# The statuses in which the unit holds a step and may change its content.
+EDITABLE_STATUSES = (StepStatus.NOT_STARTED, StepStatus.DRAFT, StepStatus.RETURNED)
+
+
+class StepProgressQuerySet(models.QuerySet):
+    def editable(self):
+        """StepProgress.is_editable as a filter."""
+        return self.filter(status__in=EDITABLE_STATUSES)
 
 
 class StepProgress(models.Model):
@@ -102,6 +112,8 @@ class StepProgress(models.Model):
     submitted_at = models.DateTimeField(_("ส่งล่าสุดเมื่อ"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("ผ่านเมื่อ"), null=True, blank=True)
     is_late = models.BooleanField(_("ส่งหลังกำหนด"), default=False)
+
+    objects = StepProgressQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ความก้าวหน้าของขั้นตอน")
@@ -120,18 +132,9 @@ class StepProgress(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        """Content may change only while the unit holds the step (not sent, not accepted)."""
-        return self.status in {StepStatus.NOT_STARTED, StepStatus.DRAFT, StepStatus.RETURNED}
-
-    def missing_requirements(self) -> list[str]:
-        """Everything still lacking before the step may be submitted, in Thai (rules: evidence.content)."""
-        from evidence.content import missing_requirements
-
-        return missing_requirements(self)
-
-    def can_submit(self, now: dt.datetime | None = None) -> bool:
-        """Editable, before the assessment's deadline (extension included) and complete."""
-        return self.is_editable and not self.assessment.is_past_deadline(now) and not self.missing_requirements()
+        """Content may change only while the unit holds the step (not sent, not accepted); the SQL
+        form is StepProgressQuerySet.editable(). Who may edit, and until when: rules.editing."""
+        return self.status in EDITABLE_STATUSES
 
 
 class Submission(models.Model):

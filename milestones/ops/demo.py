@@ -18,12 +18,13 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from evidence.kinds import kind_of
+from evidence.services import evidence_add, step_content_save, step_submit
 from kpi_tracker.lib import thai
 from milestones.models import (
     Assessment,
     Extension,
     ExtensionStatus,
-    FormKind,
     Indicator,
     Profile,
     Role,
@@ -63,86 +64,20 @@ def _pdf(text: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"{text}.pdf", body, content_type="application/pdf")
 
 
-def _content(kind: str, unit: Unit, day: dt.date) -> dict | None:
-    if kind == FormKind.REVIEW:
-        return {"summary": f"{unit.name} ทบทวนกระบวนการงานทั้งหมดในความรับผิดชอบ พบว่ามีงานที่นำเทคโนโลยีดิจิทัลมาใช้ได้ 3 กระบวนการ"}
-    if kind == FormKind.PROCESSES:
-        return {
-            "processes": [
-                {"name": "การรับคำขอใบอนุญาต", "digital_use": "รับคำขอผ่านระบบออนไลน์", "is_chosen": True},
-                {"name": "การประชุมประจำเดือน", "digital_use": "ประชุมผ่าน Zoom", "is_chosen": False},
-            ]
-        }
-    if kind == FormKind.WORK_ITEMS:
-        return {
-            "work_items": [
-                {
-                    "date": day - dt.timedelta(days=20 - 7 * i),
-                    "kind": "e_meeting",
-                    "platform": "zoom" if i == 0 else "line",
-                    "platform_other": "",
-                    "topic": f"ประชุมติดตามงานครั้งที่ {i + 1}",
-                    "participants": "staff",
-                    "participant_count": 12 + i,
-                    "link": "",
-                }
-                for i in range(2)
-            ]
-        }
-    if kind == FormKind.PLAN:
-        return {
-            "plan": [
-                {
-                    "process": "การรับคำขอใบอนุญาต",
-                    "digital_system": "ระบบรับคำขอออนไลน์",
-                    "activity": "พัฒนาแบบฟอร์มออนไลน์และอบรมเจ้าหน้าที่",
-                    "target": "ร้อยละ 80 ของคำขอ",
-                    "months": ["2020-11", "2020-12", "2021-01"],
-                    "responsible": "หัวหน้าฝ่ายบริหารทั่วไป",
-                }
-            ]
-        }
-    if kind == FormKind.FEEDBACK:
-        return {
-            "feedback": [
-                {
-                    "topic": "processes",
-                    "opinions": "การใช้ระบบออนไลน์ลดเวลาการให้บริการได้",
-                    "suggestions": "ควรขยายผลไปยังงานอื่น",
-                    "problems": "สัญญาณอินเทอร์เน็ตไม่เสถียรในพื้นที่",
-                    "solutions": "จัดหาอุปกรณ์เครือข่ายสำรอง",
-                }
-            ]
-        }
-    return None
-
-
 def _fill_and_submit(progress: StepProgress, staff, now: dt.datetime) -> None:
-    from evidence.models import WorkItem
-    from evidence.services import evidence_add, step_content_save
-    from milestones.services.steps import step_submit
-
-    unit = progress.assessment.unit
-    kind = progress.step.form_kind
-    content = _content(kind, unit, now.astimezone(thai.BANGKOK).date())
+    """Fill the step as its kind asks (evidence.kinds), attach the demo's files and submit it."""
+    kind = kind_of(progress.step)
+    day = now.astimezone(thai.BANGKOK).date()
+    content = kind.demo_content(progress.assessment.unit, day, progress)
     if content is not None:
         step_content_save(progress=progress, user=staff, content=content, now=now)
-    if kind == FormKind.WORK_ITEMS:
-        for i, item in enumerate(WorkItem.objects.current().filter(progress=progress).order_by("pk")):
-            evidence_add(
-                progress=progress,
-                user=staff,
-                upload=_pdf(f"รายงานการประชุม {unit.code} {i + 1}"),
-                evidence_date=item.date,
-                work_item=item,
-                now=now,
-            )
-    elif kind in {FormKind.FILES, FormKind.REVIEW}:
+    for evidence in kind.demo_evidence(progress, day):
         evidence_add(
             progress=progress,
             user=staff,
-            upload=_pdf(f"หลักฐานขั้นตอนที่ {progress.step.number} {unit.code}"),
-            evidence_date=now.astimezone(thai.BANGKOK).date() - dt.timedelta(days=3),
+            upload=_pdf(evidence["name"]),
+            evidence_date=evidence["evidence_date"],
+            work_item=evidence.get("work_item"),
             now=now,
         )
     step_submit(progress=progress, user=staff, now=now)
@@ -195,11 +130,9 @@ def sample_progress(*, indicator: Indicator, reviewer, exclude_codes: set[str], 
                 step_review(progress=progress, user=reviewer, kind="accepted", now=at + dt.timedelta(days=1))
             elif number == accepted + 1 and following != "not_started":
                 if following == "draft":
-                    content = _content(progress.step.form_kind, unit, at.date())
+                    content = kind_of(progress.step).demo_content(unit, at.date(), progress)
                     if content is None:
                         break
-                    from evidence.services import step_content_save
-
                     step_content_save(progress=progress, user=staff, content=content, now=at)
                 else:
                     _fill_and_submit(progress, staff, at)

@@ -8,7 +8,7 @@ files or decisions (the department summary: one query for all units).
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Max
@@ -23,7 +23,7 @@ from milestones.models import (
     StepStatus,
     UnitKind,
 )
-from milestones.rules.scoring import FOUR_PLACES
+from milestones.rules.scoring import FOUR_PLACES, LEVEL_PLACES, average
 
 DEFAULT_DEPARTMENT = "กรมประมง"
 
@@ -206,13 +206,7 @@ class SummaryGroup:
 
     @property
     def average_level(self) -> Decimal | None:
-        return average([Decimal(r.level) for r in self.rows], places=Decimal("0.01"))
-
-
-def average(values: list[Decimal], places: Decimal = FOUR_PLACES) -> Decimal | None:
-    if not values:
-        return None
-    return (sum(values, Decimal("0")) / len(values)).quantize(places, rounding=ROUND_HALF_UP)
+        return average([Decimal(r.level) for r in self.rows], places=LEVEL_PLACES)
 
 
 # Bar colours of the level chart, by unit kind (the legend in the template uses the same).
@@ -312,7 +306,7 @@ def department_summary(indicator: Indicator) -> dict:
         "count": len(all_rows),
         "total_weighted": sum((r.weighted_score for r in all_rows), Decimal("0")).quantize(FOUR_PLACES),
         "average_weighted": average([r.weighted_score for r in all_rows]),
-        "average_level": average([Decimal(r.level) for r in all_rows], places=Decimal("0.01")),
+        "average_level": average([Decimal(r.level) for r in all_rows], places=LEVEL_PLACES),
         "levels": list(range(max_level + 1)),
         "level_totals": [sum(g.level_counts[lv] for g in groups) for lv in range(max_level + 1)],
         "chart": level_chart(groups, max_level),

@@ -37,18 +37,28 @@ def can_review(user) -> bool:
     return role_of(user) in {Role.REVIEWER, Role.ADMIN}
 
 
+def can_reopen(user) -> bool:
+    """Only an admin sends an accepted step back to the unit."""
+    return role_of(user) == Role.ADMIN
+
+
+def is_unit_staff(user) -> bool:
+    """Staff of a unit (they land on their unit's page)."""
+    return role_of(user) == Role.STAFF and unit_id_of(user) is not None
+
+
 def visible_assessments(user) -> QuerySet[Assessment]:
     qs = Assessment.objects.select_related("unit", "indicator__round")
     if sees_every_unit(user):
         return qs
     unit_id = unit_id_of(user)
-    if role_of(user) == Role.STAFF and unit_id is not None:
+    if is_unit_staff(user):
         return qs.filter(unit_id=unit_id)
     return qs.none()
 
 
 def can_change_assessment(user, assessment: Assessment) -> bool:
-    """Only the unit's own staff edit its evidence and submit its steps."""
+    """Only the unit's own staff edit its evidence, submit its steps and file its memo."""
     return role_of(user) == Role.STAFF and unit_id_of(user) == assessment.unit_id
 
 
@@ -68,6 +78,12 @@ def require_reviewer(request: HttpRequest) -> None:
         if sees_every_unit(request.user):
             raise PermissionDenied("เฉพาะผู้ตรวจประเมินเท่านั้น")
         raise Http404("ไม่พบข้อมูล")
+
+
+def require_admin(request: HttpRequest) -> None:
+    """Admin-only actions on pages others may see: 403."""
+    if not can_reopen(request.user):
+        raise PermissionDenied("เฉพาะผู้ดูแลระบบเท่านั้น")
 
 
 def require_overview(request: HttpRequest) -> None:

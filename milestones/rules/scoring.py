@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
 FOUR_PLACES = Decimal("0.0001")
+LEVEL_PLACES = Decimal("0.01")  # an average level: 2.67
 
 
 def level(accepted_steps: Iterable[int]) -> int:
@@ -35,3 +36,17 @@ def weighted_score(score: Decimal, weight_percent: Decimal) -> Decimal:
 def unit_total(weighted_scores: Iterable[Decimal]) -> Decimal:
     """A unit's total over the indicators of a round."""
     return sum((Decimal(w) for w in weighted_scores), Decimal("0")).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
+
+
+def average_of(total, count: int, places: Decimal = FOUR_PLACES) -> Decimal | None:
+    """total / count rounded half-up to `places`; None when there is nothing to average (no units),
+    which pages and reports show as "-" rather than a misleading 0."""
+    if not count:
+        return None
+    return (Decimal(total) / Decimal(count)).quantize(places, rounding=ROUND_HALF_UP)
+
+
+def average(values: Iterable[Decimal], places: Decimal = FOUR_PLACES) -> Decimal | None:
+    """The average of the values (average_of their sum and count)."""
+    values = list(values)
+    return average_of(sum(values, Decimal("0")), len(values), places)

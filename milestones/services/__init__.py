@@ -1,7 +1,7 @@
 """Writes that touch several models, one module per area, each function @transaction.atomic.
 
 - assessments: giving units their assessments, recalculating scores
-- steps: saving step content and submitting a step (unit staff)
+- steps: the lock-and-check every change of a step's content goes through (unit staff)
 - review: accepting, returning, reopening; extensions (management-systems group)
 """
 
@@ -12,7 +12,7 @@ from milestones.services.assessments import (
     assessments_recalculate,
 )
 from milestones.services.review import extension_decide, extension_request, step_reopen, step_review
-from milestones.services.steps import StepRefused, step_lock_for_change, step_mark_draft, step_submit
+from milestones.services.steps import StepRefused, step_lock_for_change, step_mark_draft
 
 __all__ = [
     "assessments_ensure",
@@ -26,5 +26,4 @@ __all__ = [
     "StepRefused",
     "step_lock_for_change",
     "step_mark_draft",
-    "step_submit",
 ]

@@ -29,17 +29,11 @@ from milestones.models import (
 )
 from milestones.rules.access import can_change_assessment, can_review, role_of
 from milestones.services.audit import audit_record
+from milestones.services.errors import ServiceError
 
 
-class ReviewError(Exception):
+class ReviewError(ServiceError):
     """A decision that cannot be made; the message is Thai and shown to the user as is."""
-
-    default_message = _("ไม่สามารถดำเนินการได้")
-    default_field: str | None = None
-
-    def __init__(self, message=None, *, field: str | None = None):
-        super().__init__(str(message or self.default_message))
-        self.field = field or self.default_field
 
 
 class AlreadyDecided(ReviewError):

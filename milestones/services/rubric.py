@@ -14,8 +14,10 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from milestones.models import EvidenceRequirement, FormKind, Indicator, Round, Step, UnitKind, Weight
-from milestones.services import assessments_ensure
+from milestones import step_kinds
+from milestones.models import AuditAction, EvidenceRequirement, Indicator, Round, Step, UnitKind, Weight
+from milestones.services.assessments import assessments_ensure
+from milestones.services.audit import audit_record
 
 
 class RubricError(ValueError):
@@ -133,9 +135,9 @@ def parse_rubric(data: dict) -> dict:
     parsed_steps = []
     for i, step in enumerate(steps):
         sp = f"{p}.steps[{i}]"
-        form = _text(step, "form", sp, required=False) or FormKind.FILES
-        if form not in FormKind.values:
-            raise RubricError(f"{sp}.form", f"ต้องเป็นหนึ่งใน {', '.join(FormKind.values)}")
+        form = _text(step, "form", sp, required=False) or step_kinds.DEFAULT
+        if not step_kinds.is_known(form):
+            raise RubricError(f"{sp}.form", f"ต้องเป็นหนึ่งใน {', '.join(step_kinds.names())}")
         parsed_steps.append(
             {
                 "number": _int(step, "number", sp, lo=1, hi=10),
@@ -198,8 +200,9 @@ def _upsert(model, lookup: dict, values: dict, result: LoadResult, label: str):
 
 
 @transaction.atomic
-def load_rubric(data: dict) -> LoadResult:
-    """Load a parsed definition; idempotent. Call parse_rubric() first."""
+def load_rubric(data: dict, *, source: str = "") -> LoadResult:
+    """Load a parsed definition; idempotent. Call parse_rubric() first. A load that changed
+    anything is recorded in the audit log (source: where the definition came from)."""
     result = LoadResult()
     rnd = data["round"]
     round_obj = _upsert(
@@ -244,4 +247,10 @@ def load_rubric(data: dict) -> LoadResult:
     indicator.requirements.exclude(number__in=[r["number"] for r in data["requirements"]]).delete()
 
     assessments_ensure(indicator=indicator)
+    if result.changed:
+        audit_record(
+            action=AuditAction.RUBRIC_LOAD,
+            message=source,
+            data={"created": result.created, "updated": result.updated},
+        )
     return result

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from milestones.models import Unit, UnitKind
-from milestones.services import assessments_ensure_open_rounds
+from milestones.models import AuditAction, Unit, UnitKind
+from milestones.services.assessments import assessments_ensure_open_rounds
+from milestones.services.audit import audit_record
 
 KIND_ALIASES = {
     "central": UnitKind.CENTRAL,
@@ -113,7 +114,9 @@ def parent_cycle(code: str, parents: Mapping[str, str]) -> list[str]:
 
 
 @transaction.atomic
-def load_units(rows: list[dict], *, sample: bool = False) -> UnitsResult:
+def load_units(rows: list[dict], *, sample: bool = False, source: str = "") -> UnitsResult:
+    """Write parsed rows (parse_units), all or none; a load that changed anything is recorded in the
+    audit log (source: where the rows came from)."""
     result = UnitsResult()
     existing = {u.code: u for u in Unit.objects.all()}
     status: dict[str, str] = {}
@@ -147,4 +150,10 @@ def load_units(rows: list[dict], *, sample: bool = False) -> UnitsResult:
     result.updated = sum(1 for s in status.values() if s == "updated")
     result.unchanged = sum(1 for s in status.values() if s == "unchanged")
     assessments_ensure_open_rounds()
+    if result.created or result.updated:
+        audit_record(
+            action=AuditAction.UNITS_LOAD,
+            message=source,
+            data={"created": result.created, "updated": result.updated},
+        )
     return result

@@ -13,11 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import PASSWORD
-from evidence.services import evidence_add
+from evidence.services import evidence_add, step_submit
 from evidence.tests.factories import fill_step, pdf_bytes, upload
 from kpi_tracker.lib.thai import BANGKOK
 from milestones.models import Unit, UnitKind, Weight
-from milestones.services import assessments_ensure, extension_decide, extension_request, step_review, step_submit
+from milestones.services import assessments_ensure, extension_decide, extension_request, step_review
 from milestones.tests.review_factories import progress_of
 
 pytestmark = pytest.mark.django_db

@@ -136,8 +136,8 @@ def test_only_admins_reopen(login, cast, who, status):
 
 
 def test_a_real_submission_shows_its_files_with_an_inline_pdf_preview(login, cast, before_deadline):
+    from evidence.services import step_submit
     from evidence.tests.factories import fill_step
-    from milestones.services.steps import step_submit
 
     progress = progress_of(cast.assessment_a, 1)
     fill_step(progress, cast.staff_a)

@@ -1,10 +1,10 @@
 import pytest
 from django.urls import reverse
 
+from evidence.services import step_submit
 from evidence.tests.factories import fill_step, progress_of
 from milestones.models import Unit, UnitKind
 from milestones.services import assessments_ensure
-from milestones.services.steps import step_submit
 
 pytestmark = pytest.mark.django_db
 

@@ -1,39 +1,37 @@
+"""Extensions: the unit asks for more time on its page; the group lists and decides the requests."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from milestones.forms.extensions import ExtensionDecisionForm, ExtensionRequestForm
-from milestones.models import (
-    Extension,
-    ExtensionStatus,
-)
+from milestones.models import Assessment, Extension, ExtensionStatus
 from milestones.rules.access import (
     can_change_assessment,
     can_review,
     get_assessment_for_user,
     require_overview,
     require_reviewer,
+    sees_every_unit,
     visible_assessments,
 )
+from milestones.selectors.extensions import PAGE_SIZE, extension_requests, status_counts, unit_extensions
 from milestones.services import extension_decide, extension_request
 from milestones.services.review import ReviewError
 
-QUEUE_PAGE_SIZE = 50
 
-
-def extension_panel(request: HttpRequest, assessment) -> dict:
+def extension_panel(request: HttpRequest, assessment: Assessment) -> dict:
     """Context for templates/review/_extension_unit.html on the unit page (one query)."""
-    extensions = list(assessment.extensions.select_related("requested_by", "decided_by").order_by("-requested_at"))
-    pending = next((e for e in extensions if e.status == ExtensionStatus.PENDING), None)
-    may_request = can_change_assessment(request.user, assessment) and pending is None
+    found = unit_extensions(assessment)
+    may_request = can_change_assessment(request.user, assessment) and found.pending is None
     return {
-        "extensions": extensions,
-        "pending_extension": pending,
+        "extensions": found.extensions,
+        "pending_extension": found.pending,
+        "may_open_extension": sees_every_unit(request.user),
         "extension_form": ExtensionRequestForm() if may_request else None,
     }
 
@@ -62,22 +60,9 @@ def request_extension(request: HttpRequest, pk: int) -> HttpResponse:
 def extension_list(request: HttpRequest) -> HttpResponse:
     require_overview(request)
     status = request.GET.get("status", ExtensionStatus.PENDING)
-    extensions = Extension.objects.select_related(
-        "assessment__unit", "assessment__indicator__round", "requested_by", "decided_by"
-    ).order_by("requested_at")
-    if status in ExtensionStatus.values:
-        extensions = extensions.filter(status=status)
-    counts = dict(Extension.objects.values_list("status").annotate(n=Count("id")).order_by())
-    page = Paginator(extensions, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "review/extensions.html",
-        {
-            "page": page,
-            "status": status,
-            "status_counts": [(v, label, counts.get(v, 0)) for v, label in ExtensionStatus.choices],
-        },
-    )
+    page = Paginator(extension_requests(status), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "status": status, "status_counts": status_counts(), "may_review": can_review(request.user)}
+    return render(request, "review/extensions.html", context)
 
 
 def _get_extension(request: HttpRequest, pk: int) -> Extension:
@@ -90,40 +75,38 @@ def _get_extension(request: HttpRequest, pk: int) -> Extension:
     return extension
 
 
+def _decide(request: HttpRequest, extension: Extension, form: ExtensionDecisionForm) -> HttpResponse | None:
+    """Run the decision; a redirect when it is done or cannot be made, None to show the form's errors."""
+    try:
+        extension_decide(
+            extension=extension,
+            user=request.user,
+            grant=form.cleaned_data["decision"] == "grant",
+            new_deadline=form.cleaned_data["new_deadline"],
+            note=form.cleaned_data["note"],
+            request=request,
+        )
+    except ReviewError as error:
+        if error.field and extension.status == ExtensionStatus.PENDING:
+            form.add_error(error.field, str(error))
+            return None
+        messages.error(request, str(error))
+        return redirect("extension-detail", extension.pk)
+    messages.success(request, _("บันทึกผลการพิจารณาคำขอขยายเวลาแล้ว"))
+    return redirect("extension-list")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def extension_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """GET shows the request; POST (reviewers) grants it with a new date or refuses it with a note."""
     extension = _get_extension(request, pk)
-    assessment = extension.assessment
     may_decide = can_review(request.user) and extension.status == ExtensionStatus.PENDING
-    form = None
+    form = ExtensionDecisionForm() if may_decide else None
     if request.method == "POST":
         require_reviewer(request)
-        form = ExtensionDecisionForm(request.POST, current_deadline=assessment.deadline)
-        if form.is_valid():
-            try:
-                extension_decide(
-                    extension=extension,
-                    user=request.user,
-                    grant=form.cleaned_data["decision"] == "grant",
-                    new_deadline=form.cleaned_data["new_deadline"],
-                    note=form.cleaned_data["note"],
-                    request=request,
-                )
-            except ReviewError as error:
-                if error.field and may_decide:
-                    form.add_error(error.field, str(error))
-                else:
-                    messages.error(request, str(error))
-                    return redirect("extension-detail", extension.pk)
-            else:
-                messages.success(request, _("บันทึกผลการพิจารณาคำขอขยายเวลาแล้ว"))
-                return redirect("extension-list")
-    elif may_decide:
-        form = ExtensionDecisionForm(current_deadline=assessment.deadline)
-    return render(
-        request,
-        "review/extension_detail.html",
-        {"extension": extension, "assessment": assessment, "form": form if may_decide else None},
-    )
+        form = ExtensionDecisionForm(request.POST)
+        if form.is_valid() and (done := _decide(request, extension, form)) is not None:
+            return done
+    context = {"extension": extension, "assessment": extension.assessment, "form": form if may_decide else None}
+    return render(request, "review/extension_detail.html", context)

@@ -24,7 +24,7 @@ from milestones.models import Assessment, AuditAction, Filing, Indicator
 from milestones.reporting import esaraban, reports
 from milestones.rules.access import get_assessment_for_user, require_overview
 from milestones.services.audit import audit_record
-from milestones.services.filings import filing_create, filing_record
+from milestones.services.filings import FilingError, filing_create, filing_record
 
 logger = logging.getLogger(__name__)
 
@@ -104,9 +104,13 @@ def memo_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = MemoForm(request.POST, round_=assessment.indicator.round)
         if form.is_valid():
-            filing_create(assessment=assessment, user=request.user, request=request, **form.cleaned_data)
-            messages.success(request, _("บันทึกข้อความพร้อมแล้ว ดาวน์โหลดชุดเอกสารเพื่อนำส่งทาง E-saraban ได้"))
-            return redirect("assessment-detail", assessment.pk)
+            try:
+                filing_create(assessment=assessment, user=request.user, request=request, **form.cleaned_data)
+            except FilingError as error:
+                form.add_error(error.field, str(error))
+            else:
+                messages.success(request, _("บันทึกข้อความพร้อมแล้ว ดาวน์โหลดชุดเอกสารเพื่อนำส่งทาง E-saraban ได้"))
+                return redirect("assessment-detail", assessment.pk)
     else:
         initial = {"memo_date": timezone.localdate()}
         if latest is not None:
@@ -167,15 +171,13 @@ def esaraban_record(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = RecordForm(request.POST, instance=Filing.objects.get(pk=filing.pk))
         if form.is_valid():
-            filing_record(
-                filing=filing,
-                user=request.user,
-                request=request,
-                esaraban_number=form.cleaned_data["esaraban_number"],
-                esaraban_date=form.cleaned_data["esaraban_date"],
-            )
-            messages.success(request, _("บันทึกเลขที่หนังสือ E-saraban แล้ว"))
-            return redirect("assessment-detail", filing.assessment_id)
+            try:
+                filing_record(filing=filing, user=request.user, request=request, **form.cleaned_data)
+            except FilingError as error:
+                form.add_error(error.field, str(error))
+            else:
+                messages.success(request, _("บันทึกเลขที่หนังสือ E-saraban แล้ว"))
+                return redirect("assessment-detail", filing.assessment_id)
     else:
         form = RecordForm(instance=filing)
     return render(

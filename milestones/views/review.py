@@ -1,8 +1,12 @@
+"""The management-systems group's review pages: the queue, one step's review, deciding, reopening.
+
+Reviewers and admins decide; viewers see the same pages read-only; unit staff get 403 on
+department pages and 404 on another unit's objects (milestones.rules.access).
+"""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,25 +14,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from milestones.forms.filters import QueueFilterForm
 from milestones.forms.review import DecisionForm, ReopenForm
-from milestones.models import (
-    Decision,
-    Indicator,
-    Role,
-    StepProgress,
-    StepStatus,
-    Submission,
-)
+from milestones.models import Indicator, StepProgress, StepStatus
 from milestones.rules.access import (
+    can_reopen,
     can_review,
+    require_admin,
     require_overview,
     require_reviewer,
-    role_of,
     visible_assessments,
 )
+from milestones.selectors.queue import PAGE_SIZE, review_queue
+from milestones.selectors.review import submissions_of
 from milestones.services import step_reopen, step_review
 from milestones.services.review import AlreadyDecided, ReviewError
-
-QUEUE_PAGE_SIZE = 50
 
 
 def _get_progress(request: HttpRequest, pk: int) -> StepProgress:
@@ -53,73 +51,33 @@ def queue(request: HttpRequest) -> HttpResponse:
     form.is_valid()  # a bad value in one filter is ignored; the valid ones still apply
     filters = form.cleaned_data if form.is_bound else {}
     status = filters.get("status") if "status" in request.GET else StepStatus.SUBMITTED
-
-    base = StepProgress.objects.filter(assessment__indicator=indicator, assessment__unit__is_active=True)
-    if filters.get("kind"):
-        base = base.filter(assessment__unit__kind=filters["kind"])
-    if filters.get("step"):
-        base = base.filter(step__number=filters["step"])
-    if filters.get("q"):
-        q = filters["q"].strip()
-        base = base.filter(Q(assessment__unit__name__icontains=q) | Q(assessment__unit__code__icontains=q))
-    counts = {row["status"]: row["n"] for row in base.values("status").annotate(n=Count("id")).order_by()}
-    status_counts = [(value, label, counts.get(value, 0)) for value, label in StepStatus.choices]
-
-    rows = base.filter(status=status) if status else base
-    rows = rows.select_related("step", "assessment__unit", "changed_by").order_by(
-        "submitted_at", "changed_at", "assessment__unit__code", "step__number"
+    found = review_queue(
+        indicator, status=status, kind=filters.get("kind", ""), step=filters.get("step"), q=filters.get("q") or ""
     )
-    page = Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(
-        request,
-        "review/queue.html",
-        {
-            "indicator": indicator,
-            "form": form,
-            "status": status,
-            "status_counts": status_counts,
-            "total": sum(counts.values()),
-            "page": page,
-            "query": params.urlencode(),
-        },
-    )
+    context = {"indicator": indicator, "form": form, "status": status, "query": params.urlencode()}
+    context.update(status_counts=found.status_counts, total=found.total, may_review=can_review(request.user))
+    context["page"] = Paginator(found.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "review/queue.html", context)
 
 
-def _render_review(
-    request: HttpRequest,
-    progress: StepProgress,
-    *,
-    decision_form: DecisionForm | None = None,
-    reopen_form: ReopenForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    submissions = list(
-        Submission.objects.filter(progress=progress)
-        .select_related("submitted_by")
-        .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")))
-        .order_by("-number")
-    )
-    latest = submissions[0] if submissions else None
+def _render_review(request: HttpRequest, progress: StepProgress, *, decision_form=None, reopen_form=None):
+    submissions = submissions_of(progress)
     may_decide = can_review(request.user) and progress.status == StepStatus.SUBMITTED
-    may_reopen = role_of(request.user) == Role.ADMIN and progress.status == StepStatus.ACCEPTED
-    return render(
-        request,
-        "review/step.html",
-        {
-            "progress": progress,
-            "assessment": progress.assessment,
-            "latest": latest,
-            "earlier": submissions[1:],
-            "decisions": [d for s in reversed(submissions) for d in s.decisions.all()],
-            "may_decide": may_decide,
-            "may_reopen": may_reopen,
-            "decision_form": decision_form or (DecisionForm() if may_decide else None),
-            "reopen_form": reopen_form or (ReopenForm() if may_reopen else None),
-        },
-        status=status,
-    )
+    may_reopen = can_reopen(request.user) and progress.status == StepStatus.ACCEPTED
+    context = {
+        "progress": progress,
+        "assessment": progress.assessment,
+        "latest": submissions[0] if submissions else None,
+        "earlier": submissions[1:],
+        "decisions": [d for s in reversed(submissions) for d in s.decisions.all()],
+        "may_decide": may_decide,
+        "may_reopen": may_reopen,
+        "decision_form": decision_form or (DecisionForm() if may_decide else None),
+        "reopen_form": reopen_form or (ReopenForm() if may_reopen else None),
+    }
+    return render(request, "review/step.html", context)
 
 
 @login_required
@@ -150,11 +108,12 @@ def decide_step(request: HttpRequest, pk: int) -> HttpResponse:
     except ReviewError as error:
         form.add_error(error.field, str(error))
         return _render_review(request, progress, decision_form=form)
-    messages.success(
-        request,
-        _("%(unit)s ขั้นตอนที่ %(step)s: %(result)s")
-        % {"unit": progress.assessment.unit.name, "step": progress.step.number, "result": decision.get_kind_display()},
-    )
+    result = {
+        "unit": progress.assessment.unit.name,
+        "step": progress.step.number,
+        "result": decision.get_kind_display(),
+    }
+    messages.success(request, _("%(unit)s ขั้นตอนที่ %(step)s: %(result)s") % result)
     return redirect("review-queue")
 
 
@@ -162,8 +121,7 @@ def decide_step(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reopen_step(request: HttpRequest, pk: int) -> HttpResponse:
     progress = _get_progress(request, pk)
-    if role_of(request.user) != Role.ADMIN:
-        raise PermissionDenied(_("เฉพาะผู้ดูแลระบบเท่านั้น"))
+    require_admin(request)
     form = ReopenForm(request.POST)
     if not form.is_valid():
         return _render_review(request, progress, reopen_form=form)

@@ -1,11 +1,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.db.models import ProtectedError
 
-from milestones.models import AuditAction
-from milestones.services.audit import audit_record
 from milestones.services.rubric import RubricError, load_rubric, parse_rubric, read_file
 
 
@@ -19,16 +16,7 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"ไม่พบไฟล์ {file}")
         try:
-            data = parse_rubric(read_file(file))
-            # The record commits with the change or not at all (the dashboard's cache follows the log).
-            with transaction.atomic():
-                result = load_rubric(data)
-                if result.changed:
-                    audit_record(
-                        action=AuditAction.RUBRIC_LOAD,
-                        message=str(file),
-                        data={"created": result.created, "updated": result.updated},
-                    )
+            result = load_rubric(parse_rubric(read_file(file)), source=str(file))
         except RubricError as exc:
             raise CommandError(f"ไฟล์ {file} ไม่ถูกต้อง ไม่ได้นำเข้าข้อมูลใด ๆ: {exc}") from None
         except ProtectedError:

@@ -1,10 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from milestones.models import AuditAction
-from milestones.services.audit import audit_record
 from milestones.services.units import UnitsError, load_units, parse_units
 
 
@@ -23,15 +20,7 @@ class Command(BaseCommand):
         except UnicodeDecodeError:
             raise CommandError(f"ไฟล์ {file} ต้องเข้ารหัส UTF-8") from None
         try:
-            # The record commits with the change or not at all (the dashboard's cache follows the log).
-            with transaction.atomic():
-                result = load_units(parse_units(text), sample=sample)
-                if result.created or result.updated:
-                    audit_record(
-                        action=AuditAction.UNITS_LOAD,
-                        message=str(file),
-                        data={"created": result.created, "updated": result.updated},
-                    )
+            result = load_units(parse_units(text), sample=sample, source=str(file))
         except UnitsError as exc:
             raise CommandError("ไม่ได้นำเข้าหน่วยงานใด ๆ:\n" + "\n".join(exc.errors)) from None
         for line in result.changes:
