@@ -5,8 +5,8 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 
 from evidence.models import WorkItem
+from evidence.selectors import can_submit, missing_for_submission
 from evidence.services import step_submit
-from evidence.services.submission import can_submit, missing_for_submission
 from evidence.tests.factories import fill_step, progress_of, return_step
 from kpi_tracker.lib.thai import BANGKOK
 from milestones.models import AuditEvent, StepStatus

@@ -1,6 +1,6 @@
 """The cover memo form (the unit fills it before filing) and the E-saraban record form. They check the
-shape of the input and run the service's date rules (milestones.services.filings) early, so that every
-message shows at once; the service enforces them again."""
+shape of the input and show the date rules (milestones.rules.filings) next to their fields with every other
+message; the services enforce the same rules."""
 
 import datetime as dt
 
@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from milestones.models import Filing
-from milestones.services.filings import FilingError, check_esaraban_date, check_memo_date
+from milestones.rules.filings import esaraban_date_refusal, memo_date_refusal
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -43,8 +43,10 @@ class MemoForm(forms.ModelForm):
 
     def clean_memo_date(self) -> dt.date:
         value = self.cleaned_data["memo_date"]
-        if self.round is not None:
-            _rule(check_memo_date, value, self.round, timezone.localdate())
+        if self.round is not None and (
+            refusal := memo_date_refusal(value, self.round.fiscal_year, timezone.localdate())
+        ):
+            raise forms.ValidationError(refusal)
         return value
 
 
@@ -67,13 +69,6 @@ class RecordForm(forms.ModelForm):
 
     def clean_esaraban_date(self) -> dt.date:
         value = self.cleaned_data["esaraban_date"]
-        _rule(check_esaraban_date, value, self.instance.memo_date, timezone.localdate())
+        if refusal := esaraban_date_refusal(value, self.instance.memo_date, timezone.localdate()):
+            raise forms.ValidationError(refusal)
         return value
-
-
-def _rule(check, *args) -> None:
-    """Run one of the service's date rules now, so that its message shows with the form's other errors."""
-    try:
-        check(*args)
-    except FilingError as error:
-        raise forms.ValidationError(str(error)) from None

@@ -1,9 +1,6 @@
 """The unit's cover memo (a Filing) and, once it is filed, its E-saraban number.
 
-The date rules live here, with their Thai messages (FilingError.field names the form field):
-- a year more than one ahead of today's is a Buddhist-Era year typed into a C.E. date picker;
-- the memo is dated within or after the round's fiscal year, never before it starts;
-- the E-saraban date is not before the memo's date.
+The date rules are milestones.rules.filings'; a refused date raises FilingError naming its form field.
 """
 
 import datetime as dt
@@ -11,33 +8,15 @@ import datetime as dt
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from kpi_tracker.lib import thai
-from milestones.models import Assessment, AuditAction, Filing, Round
+from milestones.models import Assessment, AuditAction, Filing
+from milestones.rules.filings import esaraban_date_refusal, memo_date_refusal
 from milestones.services.audit import audit_record
 from milestones.services.errors import ServiceError
 
 
 class FilingError(ServiceError):
     pass
-
-
-def _check_year(value: dt.date, field: str, today: dt.date) -> None:
-    if value.year > today.year + 1:
-        raise FilingError(_("ปีของวันที่ไม่ถูกต้อง อาจระบุเป็นปี พ.ศ. กรุณาเลือกวันที่จากปฏิทิน (ปี ค.ศ.)"), field=field)
-
-
-def check_memo_date(memo_date: dt.date, round_: Round, today: dt.date) -> None:
-    _check_year(memo_date, "memo_date", today)
-    if memo_date < thai.fiscal_year_bounds(round_.fiscal_year)[0]:
-        raise FilingError(_("วันที่ต้องไม่ก่อนเริ่มปีงบประมาณของรอบการประเมิน"), field="memo_date")
-
-
-def check_esaraban_date(esaraban_date: dt.date, memo_date: dt.date | None, today: dt.date) -> None:
-    _check_year(esaraban_date, "esaraban_date", today)
-    if memo_date and esaraban_date < memo_date:
-        raise FilingError(_("วันที่ส่งทาง E-saraban ต้องไม่ก่อนวันที่ของบันทึกข้อความ"), field="esaraban_date")
 
 
 @transaction.atomic
@@ -54,7 +33,8 @@ def filing_create(
 ) -> Filing:
     """A new cover memo for the unit; earlier ones stay as they were (the latest is current).
     Raises FilingError for a date the rules refuse."""
-    check_memo_date(memo_date, assessment.indicator.round, timezone.localdate())
+    if refusal := memo_date_refusal(memo_date, assessment.indicator.round.fiscal_year, timezone.localdate()):
+        raise FilingError(refusal, field="memo_date")
     filing = Filing.objects.create(
         assessment=assessment,
         memo_number=memo_number,
@@ -89,7 +69,8 @@ def filing_record(
     """Record the E-saraban document number and date; a correction keeps the old values in the audit log.
     Raises FilingError for a date the rules refuse."""
     filing = Filing.objects.select_for_update().select_related("assessment__unit").get(pk=filing.pk)
-    check_esaraban_date(esaraban_date, filing.memo_date, timezone.localdate())
+    if refusal := esaraban_date_refusal(esaraban_date, filing.memo_date, timezone.localdate()):
+        raise FilingError(refusal, field="esaraban_date")
     previous = {"esaraban_number": filing.esaraban_number, "esaraban_date": filing.esaraban_date}
     filing.esaraban_number = esaraban_number
     filing.esaraban_date = esaraban_date
