@@ -59,6 +59,7 @@ bench-fault: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 messages: setup
 	DEBUG=1 $(PY) manage.py makemessages -l en --ignore=.venv --ignore=var
