@@ -1,13 +1,22 @@
-"""Small real files of each kind, built in memory, and helpers to fill a step so it can be submitted."""
+"""Test data for the evidence app: small real files of each kind built in memory, a step filled so
+it can be submitted, an evidence file stored as the upload stores it.
+
+progress_of and return_step come from milestones/tests/factories.py (one copy) and are importable
+from here too, for the evidence tests."""
 
 import datetime as dt
+import hashlib
 import io
+import uuid
 import zipfile
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from evidence.models import Feedback, FeedbackTopic, PlanRow, StepSummary, WorkItem, WorkProcess
+from evidence.models import EvidenceFile, Feedback, FeedbackTopic, PlanRow, StepSummary, WorkItem, WorkProcess
 from milestones.models import StepProgress
+from milestones.tests.factories import ACCEPTED_AT, progress_of, return_step
 
 
 def pdf_bytes(marker: str = "") -> bytes:
@@ -53,14 +62,8 @@ def upload(name: str, data: bytes, content_type: str = "application/octet-stream
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
-def progress_of(assessment, number: int) -> StepProgress:
-    return StepProgress.objects.select_related("step", "assessment").get(assessment=assessment, step__number=number)
-
-
 def fill_step(progress: StepProgress, user, *, files: int = 1) -> None:
     """Give a step everything its form asks for (content rows and files written directly)."""
-    from evidence.models import EvidenceFile
-
     kind = progress.step.form_kind
     if kind == "review":
         StepSummary.objects.create(progress=progress, text="ทบทวนกระบวนการงานแล้ว")
@@ -123,10 +126,35 @@ def docx_name() -> str:
     return "รายงานผลการทบทวนกระบวนการ.docx"
 
 
-def return_step(progress: StepProgress, reviewer, comment: str):
-    """A reviewer sends the submitted step back, through the real review service."""
-    from milestones.services.review import step_review
+__all__ = ["progress_of", "return_step"]  # re-exported for the evidence tests
 
-    decision = step_review(progress=progress, user=reviewer, kind="returned", comment=comment)
-    progress.refresh_from_db()
-    return decision
+
+def add_evidence(
+    assessment,
+    step_number: int,
+    name: str,
+    content: bytes,
+    user,
+    *,
+    requirement_number: int | None = None,
+    content_type: str = "application/pdf",
+    evidence_date: dt.date | None = dt.date(2020, 7, 20),
+) -> EvidenceFile:
+    """An evidence file saved with default_storage like the upload does, without the upload's checks."""
+    p = progress_of(assessment, step_number)
+    requirement = None
+    if requirement_number is not None:
+        requirement = assessment.indicator.requirements.get(number=requirement_number)
+    stored = default_storage.save(f"test/{uuid.uuid4().hex}", ContentFile(content))
+    return EvidenceFile.objects.create(
+        progress=p,
+        requirement=requirement,
+        stored_name=stored,
+        original_name=name,
+        size=len(content),
+        content_type=content_type,
+        sha256=hashlib.sha256(content).hexdigest(),
+        evidence_date=evidence_date,
+        uploaded_by=user,
+        uploaded_at=ACCEPTED_AT - dt.timedelta(days=3),
+    )

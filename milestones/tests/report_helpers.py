@@ -1,87 +1,14 @@
-"""Test data and PDF readers for the report tests.
+"""PDF readers and storage for the report tests (the steps, decisions and filings they need come
+from milestones/tests/factories.py, stored evidence files from evidence/tests/factories.py)."""
 
-Decisions go through the real review service (step_review). Submissions are written
-directly: step_submit checks every requirement of the step's web form, which is not what
-these tests are about. Evidence files are saved with default_storage like the upload does.
-"""
-
-import datetime as dt
-import hashlib
 import io
 import re
 import subprocess
 import tempfile
 import unicodedata
-import uuid
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
-
-from evidence.models import EvidenceFile
-from kpi_tracker.lib.thai import BANGKOK
-from milestones.models import DecisionKind, StepProgress, StepStatus, Submission
-from milestones.services.filings import filing_create
-from milestones.services.review import step_review
-
-ACCEPTED_AT = dt.datetime(2020, 8, 3, 9, 30, tzinfo=BANGKOK)
-
-
-def progress(assessment, number: int) -> StepProgress:
-    return assessment.steps.select_related("step").get(step__number=number)
-
-
-def submit(assessment, number: int, staff, *, at: dt.datetime = ACCEPTED_AT) -> Submission:
-    p = progress(assessment, number)
-    count = p.submissions.count()
-    p.status = StepStatus.SUBMITTED
-    p.submitted_at = at
-    p.save()
-    return Submission.objects.create(progress=p, number=count + 1, submitted_by=staff, submitted_at=at)
-
-
-def decide(assessment, number: int, reviewer, kind: str, comment: str = "", *, at: dt.datetime = ACCEPTED_AT):
-    """Decide the step's latest submission through the review service (it recalculates the level)."""
-    decision = step_review(progress=progress(assessment, number), user=reviewer, kind=kind, comment=comment, now=at)
-    assessment.refresh_from_db()
-    return decision
-
-
-def accept_steps(assessment, upto: int, staff, reviewer, *, comment: str = "") -> None:
-    for number in range(1, upto + 1):
-        submit(assessment, number, staff)
-        decide(assessment, number, reviewer, DecisionKind.ACCEPTED, comment)
-
-
-def add_evidence(
-    assessment,
-    step_number: int,
-    name: str,
-    content: bytes,
-    user,
-    *,
-    requirement_number: int | None = None,
-    content_type: str = "application/pdf",
-    evidence_date: dt.date | None = dt.date(2020, 7, 20),
-) -> EvidenceFile:
-    p = progress(assessment, step_number)
-    requirement = None
-    if requirement_number is not None:
-        requirement = assessment.indicator.requirements.get(number=requirement_number)
-    stored = default_storage.save(f"test/{uuid.uuid4().hex}", ContentFile(content))
-    return EvidenceFile.objects.create(
-        progress=p,
-        requirement=requirement,
-        stored_name=stored,
-        original_name=name,
-        size=len(content),
-        content_type=content_type,
-        sha256=hashlib.sha256(content).hexdigest(),
-        evidence_date=evidence_date,
-        uploaded_by=user,
-        uploaded_at=ACCEPTED_AT - dt.timedelta(days=3),
-    )
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -175,16 +102,3 @@ def use_own_storage(settings, tmp_path) -> None:
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
     }
-
-
-def sample_filing(assessment, staff, *, signer_position: str = "ผู้อำนวยการกองทดสอบ ก"):
-    """The cover memo the report tests file: memo กษ 0509/123 of 1 September 2563, through the real service."""
-    return filing_create(
-        assessment=assessment,
-        user=staff,
-        memo_number="กษ 0509/123",
-        memo_date=dt.date(2020, 9, 1),
-        recipient="ผู้อำนวยการกลุ่มพัฒนาระบบบริหาร",
-        signer_name="นายสมชาย ใจดี",
-        signer_position=signer_position,
-    )

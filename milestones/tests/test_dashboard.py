@@ -12,7 +12,7 @@ from django.urls import reverse
 from kpi_tracker.lib.thai import BANGKOK
 from milestones.models import Unit, UnitKind
 from milestones.services import assessments_ensure, extension_decide, extension_request
-from milestones.tests.review_factories import accept_steps, submit
+from milestones.tests.factories import accept_steps, submit
 
 pytestmark = pytest.mark.django_db
 URL = reverse("overview")

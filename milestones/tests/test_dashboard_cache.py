@@ -18,7 +18,7 @@ from evidence.tests.factories import fill_step, pdf_bytes, upload
 from kpi_tracker.lib.thai import BANGKOK
 from milestones.models import Unit, UnitKind, Weight
 from milestones.services import assessments_ensure, extension_decide, extension_request, step_review
-from milestones.tests.review_factories import progress_of
+from milestones.tests.factories import progress_of
 
 pytestmark = pytest.mark.django_db
 URL = reverse("overview")

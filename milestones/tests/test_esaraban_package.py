@@ -12,9 +12,11 @@ from django.core.files.storage import default_storage
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
+from evidence.tests.factories import add_evidence
 from milestones.models import AuditEvent
 from milestones.reporting import esaraban
-from milestones.tests.report_helpers import accept_steps, add_evidence, pdf_text, sample_filing, use_own_storage
+from milestones.tests.factories import ACCEPTED_AT, accept_steps, sample_filing
+from milestones.tests.report_helpers import pdf_text, use_own_storage
 
 UTF8_NAME_FLAG = 0x800
 
@@ -27,7 +29,7 @@ def _own_storage(settings, tmp_path):
 @pytest.fixture
 def filed(cast, before_deadline):
     a = cast.assessment_a
-    accept_steps(a, 3, cast.staff_a, cast.reviewer)
+    accept_steps(a, 3, cast.staff_a, cast.reviewer, at=ACCEPTED_AT)
     files = [
         add_evidence(a, 1, "คำสั่งทบทวนกระบวนการ.pdf", b"%PDF-1.4 order " * 50, cast.staff_a, requirement_number=1),
         add_evidence(a, 2, "รายการกระบวนการ.csv", "กระบวนการ,ระบบ\n".encode() * 200, cast.staff_a,

@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from milestones.models import AuditEvent
-from milestones.tests.review_factories import accept_steps
+from milestones.tests.factories import accept_steps
 
 pytestmark = pytest.mark.django_db
 

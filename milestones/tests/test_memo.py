@@ -7,16 +7,10 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from evidence.tests.factories import add_evidence
 from milestones.models import AuditEvent, Filing
-from milestones.tests.report_helpers import (
-    accept_steps,
-    add_evidence,
-    embedded_fonts,
-    glyph_problems,
-    pdf_text,
-    sample_filing,
-    use_own_storage,
-)
+from milestones.tests.factories import ACCEPTED_AT, accept_steps, sample_filing
+from milestones.tests.report_helpers import embedded_fonts, glyph_problems, pdf_text, use_own_storage
 
 FORM = {
     "memo_number": "กษ 0509/123",
@@ -34,7 +28,7 @@ def _own_storage(settings, tmp_path):
 
 @pytest.fixture
 def filing(cast, before_deadline):
-    accept_steps(cast.assessment_a, 3, cast.staff_a, cast.reviewer)
+    accept_steps(cast.assessment_a, 3, cast.staff_a, cast.reviewer, at=ACCEPTED_AT)
     add_evidence(cast.assessment_a, 1, "คำสั่ง.pdf", b"%PDF order", cast.staff_a, requirement_number=1)
     add_evidence(cast.assessment_a, 3, "ประชุม.jpg", b"jpeg", cast.staff_a, requirement_number=3)
     return sample_filing(cast.assessment_a, cast.staff_a)

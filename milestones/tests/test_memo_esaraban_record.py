@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from milestones.models import AuditEvent
-from milestones.tests.report_helpers import sample_filing
+from milestones.tests.factories import sample_filing
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from milestones.management.commands.send_deadline_reminders import Command as Re
 from milestones.management.commands.send_review_digest import Command as Digest
 from milestones.models import Assessment, AuditEvent, Reminder, Submission
 from milestones.services import extension_decide, extension_request
-from milestones.tests.review_factories import accept_steps, submit
+from milestones.tests.factories import accept_steps, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import datetime as dt
 from django.urls import reverse
 
 from milestones.services.filings import filing_record
-from milestones.tests.report_helpers import progress, sample_filing, submit
+from milestones.tests.factories import ACCEPTED_AT, progress_of, sample_filing, submit
 
 
 def test_the_dashboard_offers_the_department_summary(cast, login):
@@ -15,9 +15,9 @@ def test_the_dashboard_offers_the_department_summary(cast, login):
 
 
 def test_the_review_page_links_the_units_report_and_shows_its_esaraban_number(cast, login, before_deadline):
-    submit(cast.assessment_a, 1, cast.staff_a)
+    submit(cast.assessment_a, 1, cast.staff_a, at=ACCEPTED_AT)
     filing = sample_filing(cast.assessment_a, cast.staff_a, signer_position="ผู้อำนวยการ")
-    url = reverse("review-step", args=[progress(cast.assessment_a, 1).pk])
+    url = reverse("review-step", args=[progress_of(cast.assessment_a, 1).pk])
     page = login(cast.reviewer).get(url).text
     assert reverse("report-unit", args=[cast.assessment_a.pk]) in page
     assert reverse("report-memo", args=[filing.pk]) in page

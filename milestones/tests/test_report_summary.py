@@ -9,7 +9,8 @@ from milestones.models import AuditEvent, Unit, UnitKind
 from milestones.reporting import reports
 from milestones.services import assessments_ensure
 from milestones.services.filings import filing_create, filing_record
-from milestones.tests.report_helpers import accept_steps, glyph_problems, pdf_text, use_own_storage
+from milestones.tests.factories import ACCEPTED_AT, accept_steps
+from milestones.tests.report_helpers import glyph_problems, pdf_text, use_own_storage
 
 URL = "report-summary"
 
@@ -24,8 +25,8 @@ def department(cast, before_deadline):
     """Unit A (central) at level 3, unit B (regional) at 5, and a second regional unit at 0."""
     Unit.objects.create(code="T-C", name="สำนักงานประมงจังหวัดที่สาม", kind=UnitKind.REGIONAL)
     assessments_ensure(indicator=cast.indicator)
-    accept_steps(cast.assessment_a, 3, cast.staff_a, cast.reviewer)
-    accept_steps(cast.assessment_b, 5, cast.staff_b, cast.reviewer)
+    accept_steps(cast.assessment_a, 3, cast.staff_a, cast.reviewer, at=ACCEPTED_AT)
+    accept_steps(cast.assessment_b, 5, cast.staff_b, cast.reviewer, at=ACCEPTED_AT)
     return cast
 
 

@@ -3,18 +3,11 @@
 import pytest
 from django.urls import reverse
 
+from evidence.tests.factories import add_evidence
 from kpi_tracker.lib import pdf as pdf_lib
 from milestones.models import AuditEvent, DecisionKind
-from milestones.tests.report_helpers import (
-    accept_steps,
-    add_evidence,
-    decide,
-    embedded_fonts,
-    glyph_problems,
-    pdf_text,
-    submit,
-    use_own_storage,
-)
+from milestones.tests.factories import ACCEPTED_AT, accept_steps, decide, submit
+from milestones.tests.report_helpers import embedded_fonts, glyph_problems, pdf_text, use_own_storage
 
 
 @pytest.fixture(autouse=True)
@@ -26,9 +19,9 @@ def _own_storage(settings, tmp_path):
 def unit_a(cast, before_deadline):
     """Unit A at level 3 with two evidence files and a returned-then-accepted step 4 comment."""
     a = cast.assessment_a
-    accept_steps(a, 3, cast.staff_a, cast.reviewer)
-    submit(a, 4, cast.staff_a)
-    decide(a, 4, cast.reviewer, DecisionKind.RETURNED, "แผนยังไม่ระบุปีงบประมาณ หนี้ นี้ ลิ้น เยิ้ม")
+    accept_steps(a, 3, cast.staff_a, cast.reviewer, at=ACCEPTED_AT)
+    submit(a, 4, cast.staff_a, at=ACCEPTED_AT)
+    decide(a, 4, cast.reviewer, DecisionKind.RETURNED, "แผนยังไม่ระบุปีงบประมาณ หนี้ นี้ ลิ้น เยิ้ม", at=ACCEPTED_AT)
     cast.reviewer.first_name, cast.reviewer.last_name = "สมศรี", "ตรวจดี"
     cast.reviewer.save()
     add_evidence(a, 1, "คำสั่ง.pdf", b"%PDF-1.4 order", cast.staff_a, requirement_number=1)
@@ -116,8 +109,8 @@ def test_a_second_export_is_served_from_cache_and_a_new_decision_makes_a_new_pdf
     first = client.get(url(unit_a)).content
     second = client.get(url(unit_a)).content
     assert first == second and len(calls) == 1
-    submit(unit_a, 4, cast.staff_a)
-    decide(unit_a, 4, cast.reviewer, DecisionKind.ACCEPTED)
+    submit(unit_a, 4, cast.staff_a, at=ACCEPTED_AT)
+    decide(unit_a, 4, cast.reviewer, DecisionKind.ACCEPTED, at=ACCEPTED_AT)
     third = client.get(url(unit_a)).content
     assert len(calls) == 2 and third != first
     assert "0.2000" in pdf_text(third)

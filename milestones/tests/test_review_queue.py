@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from milestones.models import Unit, UnitKind
 from milestones.services import assessments_ensure, step_review
-from milestones.tests.review_factories import submit
+from milestones.tests.factories import submit
 
 pytestmark = pytest.mark.django_db
 URL = reverse("review-queue")

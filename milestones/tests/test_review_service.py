@@ -8,7 +8,7 @@ from django.db import connection, connections
 from milestones.models import AuditEvent, Decision, DecisionKind, StepProgress, StepStatus
 from milestones.services import step_reopen, step_review
 from milestones.services.review import AlreadyDecided, CommentRequired, NotAccepted
-from milestones.tests.review_factories import accept_steps, progress_of, submit
+from milestones.tests.factories import accept_steps, progress_of, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from milestones.models import AuditEvent, Decision, StepStatus
 from milestones.services import step_review
-from milestones.tests.review_factories import accept_steps, progress_of, submit
+from milestones.tests.factories import accept_steps, progress_of, submit
 
 pytestmark = pytest.mark.django_db
 
