@@ -23,11 +23,10 @@ from milestones.models import (
     Extension,
     ExtensionStatus,
     Indicator,
-    Role,
     StepProgress,
     StepStatus,
 )
-from milestones.rules.access import can_change_assessment, can_review, role_of
+from milestones.rules.access import can_change_assessment, can_reopen, can_review
 from milestones.services.audit import audit_record
 from milestones.services.errors import ServiceError
 
@@ -138,7 +137,7 @@ def step_reopen(
     now: dt.datetime | None = None,
 ) -> Decision:
     """An admin sends an accepted step back to the unit (accepted → returned), giving a reason."""
-    if role_of(user) != Role.ADMIN:
+    if not can_reopen(user):
         raise PermissionDenied("เฉพาะผู้ดูแลระบบเท่านั้น")
     reason = (reason or "").strip()
     if not reason:
