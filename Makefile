@@ -29,7 +29,8 @@ e2e-deps:
 demo-data: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_units --sample data/units/sample-units.csv
-	DEBUG=1 $(PY) manage.py load_rubric data/rubrics/2563-indicator-2.yaml
+	DEBUG=1 $(PY) manage.py load_groups data/groups/groups.csv
+	for rubric in data/rubrics/*.yaml; do DEBUG=1 $(PY) manage.py load_rubric $$rubric || exit 1; done
 	DEBUG=1 $(PY) manage.py seed_demo
 
 run: demo-data

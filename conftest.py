@@ -1,7 +1,8 @@
 """The shared cast for every test: the rubric, two units and one user per role.
 
 - unit A (central) and unit B (regional), each with an assessment on indicator 2;
-- staff_a / staff_b: staff of unit A / B; reviewer; viewer; admin.
+- staff_a / staff_b: staff of unit A / B; reviewer (of the management-systems group, PSDG, which
+  supervises indicator 2); reviewer_other (of another group, FIN); viewer; admin.
 The round's deadline is 15 September 2563 (2020-09-15); tests that upload or
 submit travel in time with the `before_deadline` fixture.
 """
@@ -18,22 +19,25 @@ from django.core.cache import caches
 from django.utils import translation
 
 from kpi_tracker.lib.thai import BANGKOK
-from milestones.models import Assessment, Profile, Role, Unit, UnitKind
+from milestones.models import Assessment, Profile, Role, SupervisingGroup, Unit, UnitKind
 from milestones.services.audit import record_login
+from milestones.services.groups import load_groups, parse_groups
 from milestones.services.rubric import load_rubric, parse_rubric, read_file
 
 RUBRIC_FILE = Path(__file__).parent / "data" / "rubrics" / "2563-indicator-2.yaml"
+GROUPS_FILE = Path(__file__).parent / "data" / "groups" / "groups.csv"
 PASSWORD = "pass-for-tests"
 
 
-def make_user(username: str, role: str, unit: Unit | None = None):
+def make_user(username: str, role: str, unit: Unit | None = None, *, groups=()):
     user = get_user_model().objects.create_user(
         username=username, password=PASSWORD, email=f"{username}@example.go.th", first_name=username
     )
     if role == Role.ADMIN:
         user.is_staff = user.is_superuser = True
         user.save()
-    Profile.objects.create(user=user, role=role, unit=unit)
+    profile = Profile.objects.create(user=user, role=role, unit=unit)
+    profile.supervising_groups.set(SupervisingGroup.objects.filter(code__in=groups))
     return user
 
 
@@ -51,10 +55,22 @@ def thai_after_each_test():
     translation.deactivate()
 
 
+def load_test_groups() -> None:
+    load_groups(parse_groups(GROUPS_FILE.read_text(encoding="utf-8")), source=str(GROUPS_FILE))
+
+
+@pytest.fixture
+def groups(db):
+    """The supervising groups of data/groups/groups.csv (a rubric file names its group by code)."""
+    load_test_groups()
+
+
 def load_test_rubric() -> None:
-    """Load indicator 2 as the group would at the start of fiscal year 2563 (1 October 2562): the load
-    is in the audit log, older than anything a test does in the round."""
+    """Load the supervising groups and indicator 2 as the department would at the start of fiscal
+    year 2563 (1 October 2562): the loads are in the audit log, older than anything a test does in
+    the round."""
     with time_machine.travel(dt.datetime(2019, 10, 1, 9, 0, tzinfo=BANGKOK), tick=False):
+        load_test_groups()
         load_rubric(parse_rubric(read_file(RUBRIC_FILE)), source=str(RUBRIC_FILE))
 
 
@@ -82,7 +98,8 @@ def cast(db):
         assessment_b=Assessment.objects.get(unit=unit_b, indicator=indicator),
         staff_a=make_user("staff_a", Role.STAFF, unit_a),
         staff_b=make_user("staff_b", Role.STAFF, unit_b),
-        reviewer=make_user("reviewer", Role.REVIEWER),
+        reviewer=make_user("reviewer", Role.REVIEWER, groups=["PSDG"]),
+        reviewer_other=make_user("reviewer_other", Role.REVIEWER, groups=["FIN"]),
         viewer=make_user("viewer", Role.VIEWER),
         admin=make_user("admin", Role.ADMIN),
     )

@@ -124,6 +124,7 @@ class Site:
             lines.append(f"L-{i:04d},หน่วยงานทดสอบภาระ {i},Load unit {i},{kind},")
         csv_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         call_command("load_units", str(csv_path), stdout=quiet)
+        call_command("load_groups", str(ROOT / "data" / "groups" / "groups.csv"), stdout=quiet)
         call_command("load_rubric", str(ROOT / "data" / "rubrics" / "2563-indicator-2.yaml"), stdout=quiet)
         self._seed_users(n_reviewers=n_reviewers)
         call_command("collectstatic", "--noinput", verbosity=0, stdout=quiet)
@@ -132,7 +133,7 @@ class Site:
         from django.contrib.auth import get_user_model
         from django.contrib.auth.hashers import make_password
 
-        from milestones.models import Assessment, Profile, Role, Unit
+        from milestones.models import Assessment, Profile, Role, SupervisingGroup, Unit
         from milestones.services import extension_decide, extension_request
 
         User = get_user_model()
@@ -150,6 +151,8 @@ class Site:
             + [Profile(user=by_name[r.username], role=Role.REVIEWER) for r in reviewers]
             + [Profile(user=by_name["viewer"], role=Role.VIEWER)]
         )
+        group = SupervisingGroup.objects.get(code="PSDG")
+        group.members.add(*Profile.objects.filter(role=Role.REVIEWER))
         granter = by_name["reviewer-0"]
         new_deadline = dt.date.today() + dt.timedelta(days=60)
         for assessment in Assessment.objects.select_related("unit", "indicator__round").order_by("unit__code"):

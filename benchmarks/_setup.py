@@ -51,6 +51,9 @@ def load_rubric_and_units(n_units: int = 500):
             for i in range(n_units)
         ]
     )
+    from milestones.services.groups import load_groups, parse_groups
+
+    load_groups(parse_groups((ROOT / "data" / "groups" / "groups.csv").read_text(encoding="utf-8")))
     load_rubric(parse_rubric(read_file(ROOT / "data" / "rubrics" / "2563-indicator-2.yaml")))
     indicator = Indicator.objects.get(round__fiscal_year=2563, number=2)
     assessments_ensure(indicator=indicator)

@@ -35,6 +35,11 @@ class WeightInline(admin.TabularInline):
     extra = 0
 
 
+class TargetInline(admin.TabularInline):
+    model = models.Target
+    extra = 0
+
+
 class RequirementInline(admin.StackedInline):
     model = models.EvidenceRequirement
     extra = 0
@@ -48,12 +53,29 @@ class RoundAdmin(AtomicActionsAdmin):
     search_fields = ["title", "fiscal_year"]
 
 
+@admin.register(models.Target)
+class TargetAdmin(AtomicActionsAdmin):
+    list_display = ["indicator", "level", "value"]
+    list_filter = ["indicator__round"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        assessments_recalculate(indicator=obj.indicator)  # a moved target moves every unit's score
+
+
+@admin.register(models.SupervisingGroup)
+class SupervisingGroupAdmin(AtomicActionsAdmin):
+    list_display = ["code", "name", "phone", "is_sample"]
+    list_filter = ["is_sample"]
+    search_fields = ["code", "name"]
+
+
 @admin.register(models.Indicator)
 class IndicatorAdmin(AtomicActionsAdmin):
-    list_display = ["number", "title", "round", "unit_of_measure", "supervisor"]
-    list_filter = ["round"]
+    list_display = ["number", "title", "round", "kind", "group", "unit_of_measure", "is_sample"]
+    list_filter = ["round", "kind", "group", "is_sample"]
     search_fields = ["title", "description"]
-    inlines = [WeightInline, StepInline, RequirementInline]
+    inlines = [WeightInline, TargetInline, StepInline, RequirementInline]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -204,6 +226,7 @@ class ProfileInline(admin.StackedInline):
     model = models.Profile
     can_delete = False
     autocomplete_fields = ["unit"]
+    filter_horizontal = ["supervising_groups"]
 
 
 User = get_user_model()
@@ -260,6 +283,12 @@ class DecisionAdmin(ReadOnlyAdmin):
     list_display = ["submission", "kind", "decided_by", "decided_at"]
     list_filter = ["kind"]
     search_fields = ["progress__assessment__unit__name", "comment"]
+
+
+@admin.register(models.Measurement)
+class MeasurementAdmin(ReadOnlyAdmin):
+    list_display = ["progress", "value", "measured_on", "updated_at"]
+    search_fields = ["progress__assessment__unit__name", "progress__assessment__unit__code"]
 
 
 @admin.register(models.Reminder)

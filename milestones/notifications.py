@@ -52,10 +52,11 @@ def unit_staff_emails(unit: Unit | int) -> list[str]:
     )
 
 
-def reviewer_emails() -> list[str]:
+def reviewer_emails(group_id: int) -> list[str]:
+    """The addresses of the active reviewers of one supervising group."""
     return list(
         get_user_model()
-        .objects.filter(profile__role=Role.REVIEWER, is_active=True)
+        .objects.filter(profile__role=Role.REVIEWER, profile__supervising_groups=group_id, is_active=True)
         .exclude(email="")
         .values_list("email", flat=True)
     )

@@ -41,8 +41,8 @@ def label(name: str) -> str:
 
 class Choices(BaseChoiceIterator):
     """Step.form_kind's choices, read from the registry when they are used (the evidence app
-    registers its kinds after the models are defined). Compares equal to the list the migration
-    holds as long as the same kinds are registered, so registering kinds needs no migration."""
+    registers its kinds after the models are defined); migrations do not record them
+    (models.fields.RegistryChoiceField), so registering a kind needs no migration."""
 
     def __iter__(self) -> Iterator[tuple[str, object]]:
         yield from _labels.items()

@@ -15,19 +15,22 @@ gone fails `test_every_matrix_entry_is_a_real_url`. Patterns under SKIPPED are D
 (admin, language switch) and are not ours to test here.
 
 Roles: anonymous, own (staff of the unit that owns the object: unit A), other (staff of unit B),
-reviewer, viewer, admin.
+reviewer (of the supervising group of indicator 2, whose objects these are), group (a reviewer of
+another supervising group: it may not see indicator 2's objects, so 404), viewer, admin.
+`query` (optional) adds a query string (a function of the World).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-ROLES = ("anonymous", "own", "other", "reviewer", "viewer", "admin")
+ROLES = ("anonymous", "own", "other", "reviewer", "group", "viewer", "admin")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 # URL prefixes and namespaces that are Django's own, skipped by the walk.
@@ -45,12 +48,15 @@ def by_role(
     reviewer: int,
     viewer: int,
     admin: int,
+    group: int | None = None,
 ) -> dict[str, int]:
+    """group (another supervising group's reviewer) is as reviewer unless said otherwise."""
     return {
         "anonymous": anonymous,
         "own": own,
         "other": other,
         "reviewer": reviewer,
+        "group": reviewer if group is None else group,
         "viewer": viewer,
         "admin": admin,
     }
@@ -61,11 +67,12 @@ def everyone(status: int, *, anonymous: int = LOGIN) -> dict[str, int]:
 
 
 # Common shapes.
-UNIT_PAGE = by_role(own=200, other=404, reviewer=200, viewer=200, admin=200)
-UNIT_CHANGE = by_role(own=302, other=404, reviewer=403, viewer=403, admin=403)
+UNIT_PAGE = by_role(own=200, other=404, reviewer=200, group=404, viewer=200, admin=200)
+UNIT_CHANGE = by_role(own=302, other=404, reviewer=403, group=404, viewer=403, admin=403)
 NOT_ALLOWED = everyone(405)
 DEPARTMENT_PAGE = by_role(own=403, other=403, reviewer=200, viewer=200, admin=200)
-REVIEW_OBJECT_PAGE = by_role(own=403, other=404, reviewer=200, viewer=200, admin=200)  # a unit's step or request
+REVIEW_OBJECT_PAGE = by_role(own=403, other=404, reviewer=200, group=404, viewer=200, admin=200)  # a step, a request
+INDICATOR_PAGE = by_role(own=403, other=403, reviewer=200, group=404, viewer=200, admin=200)  # indicator 2's
 
 
 class World:
@@ -134,6 +141,7 @@ class Row:
     expect: dict[str, dict[str, int]]
     kwargs: Callable[[World], dict] | None = None
     data: Callable[[World], dict] = field(default=lambda world: {})
+    query: Callable[[World], dict] | None = None
 
 
 MATRIX: dict[str, Row] = {
@@ -169,6 +177,10 @@ MATRIX: dict[str, Row] = {
             "GET": everyone(302),
             "POST": everyone(302),  # the landing page only redirects
         }
+    ),
+    "unit-round": Row(
+        kwargs=lambda w: {"year": 2563, "pk": w.unit_a.pk},
+        expect={"GET": by_role(own=200, other=404, reviewer=200, viewer=200, admin=200), "POST": NOT_ALLOWED},
     ),
     "assessment-detail": Row(
         kwargs=lambda w: {"pk": w.assessment_a.pk},
@@ -209,6 +221,10 @@ MATRIX: dict[str, Row] = {
             "POST": NOT_ALLOWED,
         }
     ),
+    "indicator-dashboard": Row(
+        kwargs=lambda w: {"pk": w.indicator.pk},
+        expect={"GET": INDICATOR_PAGE, "POST": NOT_ALLOWED},
+    ),
     # milestones/urls/review.py (an empty POST to a decision form re-renders it with errors: 200)
     "review-queue": Row(expect={"GET": DEPARTMENT_PAGE, "POST": NOT_ALLOWED}),
     "review-step": Row(
@@ -217,11 +233,17 @@ MATRIX: dict[str, Row] = {
     ),
     "review-decide": Row(
         kwargs=lambda w: {"pk": w.progress_a1_submitted.pk},
-        expect={"GET": NOT_ALLOWED, "POST": by_role(own=403, other=404, reviewer=200, viewer=403, admin=200)},
+        expect={
+            "GET": NOT_ALLOWED,
+            "POST": by_role(own=403, other=404, reviewer=200, group=404, viewer=403, admin=200),
+        },
     ),
     "review-reopen": Row(
         kwargs=lambda w: {"pk": w.progress_a1_submitted.pk},
-        expect={"GET": NOT_ALLOWED, "POST": by_role(own=403, other=404, reviewer=403, viewer=403, admin=200)},
+        expect={
+            "GET": NOT_ALLOWED,
+            "POST": by_role(own=403, other=404, reviewer=403, group=404, viewer=403, admin=200),
+        },
     ),
     "extension-request": Row(
         kwargs=lambda w: {"pk": w.assessment_a.pk},
@@ -232,13 +254,14 @@ MATRIX: dict[str, Row] = {
         kwargs=lambda w: {"pk": w.extension_a.pk},
         expect={
             "GET": REVIEW_OBJECT_PAGE,
-            "POST": by_role(own=403, other=404, reviewer=200, viewer=403, admin=200),
+            "POST": by_role(own=403, other=404, reviewer=200, group=404, viewer=403, admin=200),
             "PUT": NOT_ALLOWED,
         },
     ),
     "audit-log": Row(
         expect={"GET": by_role(own=404, other=404, reviewer=200, viewer=403, admin=200), "POST": NOT_ALLOWED}
     ),
+    # The round's table (every role's own indicators) and one indicator's (?indicator=: indicator 2's).
     "scores-csv": Row(expect={"GET": DEPARTMENT_PAGE, "POST": NOT_ALLOWED}),
     "scores-xlsx": Row(expect={"GET": DEPARTMENT_PAGE, "POST": NOT_ALLOWED}),
     # milestones/urls/reports.py (an empty POST to a form re-renders it with errors: 200)
@@ -247,16 +270,14 @@ MATRIX: dict[str, Row] = {
         expect={"GET": UNIT_PAGE, "POST": NOT_ALLOWED},
     ),
     "report-summary": Row(
-        expect={
-            "GET": by_role(own=403, other=403, reviewer=200, viewer=200, admin=200),
-            "POST": NOT_ALLOWED,
-        }
+        query=lambda w: {"indicator": w.indicator.pk},
+        expect={"GET": INDICATOR_PAGE, "POST": NOT_ALLOWED},
     ),
     "report-memo-create": Row(
         kwargs=lambda w: {"pk": w.assessment_a.pk},
         expect={
-            "GET": by_role(own=200, other=404, reviewer=403, viewer=403, admin=403),
-            "POST": by_role(own=200, other=404, reviewer=403, viewer=403, admin=403),
+            "GET": by_role(own=200, other=404, reviewer=403, group=404, viewer=403, admin=403),
+            "POST": by_role(own=200, other=404, reviewer=403, group=404, viewer=403, admin=403),
             "PUT": NOT_ALLOWED,
         },
     ),
@@ -271,8 +292,8 @@ MATRIX: dict[str, Row] = {
     "report-esaraban-record": Row(
         kwargs=lambda w: {"pk": w.filing_a.pk},
         expect={
-            "GET": by_role(own=200, other=404, reviewer=403, viewer=403, admin=403),
-            "POST": by_role(own=200, other=404, reviewer=403, viewer=403, admin=403),
+            "GET": by_role(own=200, other=404, reviewer=403, group=404, viewer=403, admin=403),
+            "POST": by_role(own=200, other=404, reviewer=403, group=404, viewer=403, admin=403),
             "PUT": NOT_ALLOWED,
         },
     ),
@@ -329,6 +350,7 @@ def user_for(world: World, role: str):
         "own": world.staff_a,
         "other": world.staff_b,
         "reviewer": world.reviewer,
+        "group": world.reviewer_other,
         "viewer": world.viewer,
         "admin": world.admin,
     }[role]
@@ -336,7 +358,8 @@ def user_for(world: World, role: str):
 
 def url_for(world: World, name: str) -> str:
     row = MATRIX[name]
-    return reverse(name, kwargs=row.kwargs(world) if row.kwargs else None)
+    url = reverse(name, kwargs=row.kwargs(world) if row.kwargs else None)
+    return f"{url}?{urlencode(row.query(world))}" if row.query else url
 
 
 def request(client: Client, method: str, url: str, data: dict):

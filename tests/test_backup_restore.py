@@ -65,7 +65,10 @@ def build_round_history(cast):
     extension = extension_request(assessment=cast.assessment_b, user=cast.staff_b, reason="น้ำท่วมสำนักงาน")
     extension_decide(extension=extension, user=cast.reviewer, grant=True, new_deadline=dt.date(2020, 9, 30))
     Filing.objects.create(
+        unit=cast.unit_a,
+        round=cast.indicator.round,
         assessment=cast.assessment_a,
+        recipient="ผู้อำนวยการกลุ่มพัฒนาระบบบริหาร",
         memo_number="กษ 0509/123",
         memo_date=dt.date(2020, 8, 1),
         signer_name="นายทดสอบ ระบบ",

@@ -105,7 +105,7 @@ def _load_rubric_changed(w: World):
     from milestones.services.rubric import load_rubric, parse_rubric, read_file
 
     data = parse_rubric(read_file(RUBRIC_FILE))
-    data["indicator"]["supervisor_phone"] = "7799"
+    data["indicator"]["data_collector_phone"] = "7799"
     load_rubric(data, source="test")
 
 
@@ -113,6 +113,12 @@ def _load_units(w: World):
     from milestones.services.units import load_units, parse_units
 
     load_units(parse_units("code,name,kind\nT-C,กองทดสอบ ค,central\n"), source="test")
+
+
+def _load_groups(w: World):
+    from milestones.services.groups import load_groups, parse_groups
+
+    load_groups(parse_groups("code,name\nQA,กลุ่มตรวจสอบภายใน\n"), source="test")
 
 
 def _record_login(w: World):
@@ -193,6 +199,7 @@ WRITES = {
     ),
     "milestones.services.rubric.load_rubric": (lambda w: None, lambda w, _: _load_rubric_changed(w)),
     "milestones.services.units.load_units": (lambda w: None, lambda w, _: _load_units(w)),
+    "milestones.services.groups.load_groups": (lambda w: None, lambda w, _: _load_groups(w)),
     "evidence.services.content.step_content_save": (
         lambda w: progress_of(w.assessment_a, 1),
         lambda w, progress: _call(
@@ -242,6 +249,7 @@ NO_WRITE = {
     "milestones.services.rubric.read_file": "reads a file",
     "milestones.services.rubric.parse_rubric": "validates a definition, writes nothing",
     "milestones.services.units.parse_units": "validates rows, writes nothing",
+    "milestones.services.groups.parse_groups": "validates rows, writes nothing",
     "milestones.services.units.parent_cycle": "follows parents in a mapping",
     "milestones.services.steps.step_lock_for_change": "locks the row and checks the rules; its callers write",
 }

@@ -319,7 +319,7 @@ def test_error_and_lockout_pages_work_under_the_csp(cast, login):
     not_found = client.get(reverse("assessment-detail", args=[cast.assessment_a.pk]))
     forbidden = client.get(reverse("overview"))
     assert not_found.status_code == 404 and "ไม่พบ" in not_found.content.decode()
-    assert forbidden.status_code == 403 and "หน้านี้สำหรับกลุ่มพัฒนาระบบบริหารและผู้บริหาร" in forbidden.content.decode()
+    assert forbidden.status_code == 403 and "หน้านี้สำหรับผู้กำกับตัวชี้วัดและผู้บริหาร" in forbidden.content.decode()
     anonymous = Client()
     for _ in range(5):
         locked = _fail(anonymous)

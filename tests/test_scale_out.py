@@ -43,16 +43,17 @@ SEED = """
 import datetime as dt
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from milestones.models import Assessment, Profile, Role, Unit
+from milestones.models import Assessment, Profile, Role, SupervisingGroup, Unit
 from milestones.services import extension_decide, extension_request
 call_command("load_units", "data/units/sample-units.csv", "--sample")
+call_command("load_groups", "data/groups/groups.csv")
 call_command("load_rubric", "data/rubrics/2563-indicator-2.yaml")
 User = get_user_model()
 staff = User.objects.create_user("central", password=PASSWORD)
 reviewer = User.objects.create_user("reviewer", password=PASSWORD)
 unit = Unit.objects.get(code="C-ICT")
 Profile.objects.create(user=staff, role=Role.STAFF, unit=unit)
-Profile.objects.create(user=reviewer, role=Role.REVIEWER)
+Profile.objects.create(user=reviewer, role=Role.REVIEWER).supervising_groups.set(SupervisingGroup.objects.filter(code="PSDG"))
 assessment = Assessment.objects.get(unit=unit)
 extension = extension_request(assessment=assessment, user=staff, reason="ทดสอบหลายเครื่อง")
 extension_decide(extension=extension, user=reviewer, grant=True, new_deadline=dt.date.today() + dt.timedelta(days=60))

@@ -6,13 +6,22 @@ templates show it; registering it makes its name valid in rubric files and in th
 (milestones.step_kinds). Nothing outside this package branches on a step's kind.
 """
 
-from evidence.kinds import feedback, files, plan, processes, review, work_items
+from evidence.kinds import feedback, files, measurement, plan, processes, review, work_items
 from evidence.kinds.base import StepKind
 from milestones import step_kinds
 
-# In the order the admin lists them (and migration 0001 recorded Step.form_kind's choices).
+# In the order the admin lists them.
 KINDS: dict[str, StepKind] = {
-    kind.name: kind for kind in (files.KIND, review.KIND, processes.KIND, work_items.KIND, plan.KIND, feedback.KIND)
+    kind.name: kind
+    for kind in (
+        files.KIND,
+        review.KIND,
+        processes.KIND,
+        work_items.KIND,
+        plan.KIND,
+        feedback.KIND,
+        measurement.KIND,
+    )
 }
 
 

@@ -83,7 +83,7 @@ def checklist(settings):
     kinds.unregister(kind.name)
 
 
-def test_an_unregistered_kind_is_refused_by_the_rubric_file(db):
+def test_an_unregistered_kind_is_refused_by_the_rubric_file(groups):
     data = read_file(RUBRIC_FILE)
     data["indicator"]["steps"][0]["form"] = "checklist"
     with pytest.raises(RubricError) as refused:

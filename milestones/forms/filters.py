@@ -10,13 +10,17 @@ STATUS_CHOICES = [("", _("ทุกสถานะ")), *StepStatus.choices]
 
 
 class QueueFilterForm(forms.Form):
+    indicator = forms.TypedChoiceField(label=_("ตัวชี้วัด"), coerce=int, required=False, empty_value=None)
     kind = forms.ChoiceField(label=_("ประเภทหน่วยงาน"), choices=KIND_CHOICES, required=False)
     step = forms.TypedChoiceField(label=_("ขั้นตอน"), coerce=int, required=False, empty_value=None)
     status = forms.ChoiceField(label=_("สถานะ"), choices=STATUS_CHOICES, required=False)
     q = forms.CharField(label=_("ค้นหาชื่อหรือรหัสหน่วยงาน"), required=False, max_length=100)
 
-    def __init__(self, *args, step_numbers=(), **kwargs):
+    def __init__(self, *args, step_numbers=(), indicators=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["indicator"].choices = [("", _("ทุกตัวชี้วัดที่กำกับ"))] + [
+            (i.pk, _("ตัวชี้วัดที่ %(n)s") % {"n": i.number}) for i in indicators
+        ]
         self.fields["step"].choices = [("", _("ทุกขั้นตอน"))] + [(n, _("ขั้นตอนที่ %(n)s") % {"n": n}) for n in step_numbers]
 
 

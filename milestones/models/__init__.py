@@ -1,8 +1,8 @@
 """The milestones app's models, one module per area, all importable from here:
 
-- units: UnitKind, Role, Unit, Profile
-- rubric: Round, Indicator, Step, EvidenceRequirement, Weight
-- workflow: StepStatus, Assessment, StepProgress, Submission, Decision, Extension, Reminder
+- units: UnitKind, Role, SupervisingGroup, Unit, Profile
+- rubric: Round, Indicator, Step, EvidenceRequirement, Weight, Target
+- workflow: StepStatus, Assessment, StepProgress, Measurement, Submission, Decision, Extension, Reminder
 - filing: Filing
 - audit: AuditEvent (append-only)
 
@@ -12,15 +12,16 @@ Invariants live in database constraints as well as in clean().
 from milestones.models.audit import READ_ONLY_ACTIONS, AuditAction, AuditEvent, AuditQuerySet
 from milestones.models.filing import Filing
 from milestones.models.rubric import (
+    Direction,
     EvidenceRequirement,
     Indicator,
-    IndicatorQuerySet,
     Round,
     RoundQuerySet,
     Step,
+    Target,
     Weight,
 )
-from milestones.models.units import Profile, Role, Unit, UnitKind, UnitQuerySet
+from milestones.models.units import Profile, Role, SupervisingGroup, Unit, UnitKind, UnitQuerySet
 from milestones.models.workflow import (
     Assessment,
     AssessmentQuerySet,
@@ -28,6 +29,7 @@ from milestones.models.workflow import (
     DecisionKind,
     Extension,
     ExtensionStatus,
+    Measurement,
     Reminder,
     StepProgress,
     StepStatus,
@@ -42,13 +44,14 @@ __all__ = [
     "AuditEvent",
     "AuditQuerySet",
     "Decision",
+    "Direction",
     "DecisionKind",
     "EvidenceRequirement",
     "Extension",
     "ExtensionStatus",
     "Filing",
     "Indicator",
-    "IndicatorQuerySet",
+    "Measurement",
     "Profile",
     "Reminder",
     "Role",
@@ -58,6 +61,8 @@ __all__ = [
     "StepProgress",
     "StepStatus",
     "Submission",
+    "SupervisingGroup",
+    "Target",
     "Unit",
     "UnitKind",
     "UnitQuerySet",

@@ -17,6 +17,8 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", _("ออกจากระบบ")
     RUBRIC_LOAD = "rubric.load", _("นำเข้าเกณฑ์ตัวชี้วัด")
     UNITS_LOAD = "units.load", _("นำเข้ารายชื่อหน่วยงาน")
+    GROUPS_LOAD = "groups.load", _("นำเข้ารายชื่อผู้กำกับตัวชี้วัด")
+    ROUND_OPEN = "round.open", _("เปิดรอบการประเมินปีงบประมาณใหม่")
     ROUND_IMPORT = "round.import", _("นำเข้าข้อมูลรอบการประเมินจากไฟล์สำรอง")
     EVIDENCE_UPLOAD = "evidence.upload", _("อัปโหลดหลักฐาน")
     EVIDENCE_REMOVE = "evidence.remove", _("นำหลักฐานออก")

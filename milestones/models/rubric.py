@@ -10,8 +10,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kpi_tracker.lib import thai
-from milestones import step_kinds
-from milestones.models.units import UnitKind
+from milestones import indicator_kinds, step_kinds
+from milestones.models.fields import RegistryChoiceField
+from milestones.models.units import SupervisingGroup, UnitKind
 
 
 class RoundQuerySet(models.QuerySet):
@@ -48,27 +49,36 @@ class Round(models.Model):
             raise ValidationError({"deadline": _("กำหนดส่งต้องอยู่ในปีงบประมาณของรอบนี้")})
 
 
-class IndicatorQuerySet(models.QuerySet):
-    def current(self) -> "Indicator | None":
-        """The first indicator of the current round (open rounds first, then the latest), in one query."""
-        return self.select_related("round").order_by("-round__is_open", "-round__fiscal_year", "number").first()
+class Direction(models.TextChoices):
+    """Which way a quantitative indicator's value is better."""
+
+    HIGHER = "higher", _("ยิ่งมากยิ่งดี")
+    LOWER = "lower", _("ยิ่งน้อยยิ่งดี")
 
 
 class Indicator(models.Model):
     round = models.ForeignKey(Round, models.CASCADE, related_name="indicators", verbose_name=_("รอบการประเมิน"))
     number = models.PositiveSmallIntegerField(_("ตัวชี้วัดที่"))
+    kind = RegistryChoiceField(
+        _("ประเภทตัวชี้วัด"), max_length=20, choices=indicator_kinds.Choices(), default=indicator_kinds.DEFAULT
+    )
     title = models.TextField(_("ชื่อตัวชี้วัด"))
     unit_of_measure = models.CharField(_("หน่วยวัด"), max_length=100)
     description = models.TextField(_("คำอธิบาย"), blank=True)
     scoring_description = models.TextField(_("เกณฑ์การให้คะแนน"), blank=True)
     evidence_description = models.TextField(_("แหล่งข้อมูล/วิธีการจัดเก็บข้อมูล"), blank=True)
-    supervisor = models.CharField(_("ผู้กำกับตัวชี้วัด"), max_length=200)
-    supervisor_phone = models.CharField(_("โทรศัพท์ภายใน (ผู้กำกับ)"), max_length=50, blank=True)
+    group = models.ForeignKey(SupervisingGroup, models.PROTECT, related_name="indicators", verbose_name=_("ผู้กำกับตัวชี้วัด"))
     data_collector = models.CharField(_("ผู้จัดเก็บข้อมูล"), max_length=200, blank=True)
     data_collector_phone = models.CharField(_("โทรศัพท์ภายใน (ผู้จัดเก็บ)"), max_length=50, blank=True)
     operators = models.CharField(_("ผู้ดำเนินการ"), max_length=200, blank=True)
-
-    objects = IndicatorQuerySet.as_manager()
+    # Quantitative indicators: the value's unit and range, and which way is better (targets: Target).
+    value_unit = models.CharField(_("หน่วยของค่าที่วัด"), max_length=50, blank=True)
+    value_min = models.DecimalField(_("ค่าต่ำสุดที่รายงานได้"), max_digits=14, decimal_places=4, null=True, blank=True)
+    value_max = models.DecimalField(_("ค่าสูงสุดที่รายงานได้"), max_digits=14, decimal_places=4, null=True, blank=True)
+    direction = models.CharField(_("ทิศทางของค่า"), max_length=10, choices=Direction.choices, blank=True)
+    is_sample = models.BooleanField(
+        _("ข้อมูลตัวอย่าง"), default=False, help_text=_("ตัวชี้วัดตัวอย่างที่เขียนขึ้นเพื่อการสาธิต ไม่ใช่ตัวชี้วัดจริงของกรม")
+    )
 
     class Meta:
         verbose_name = _("ตัวชี้วัด")
@@ -81,11 +91,29 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return f"ตัวชี้วัดที่ {self.number} ({self.round.fiscal_year}): {self.title}"
 
+    @property
+    def result_template(self) -> str:
+        """The template that shows an assessment's result (level or score) for this kind of indicator."""
+        return indicator_kinds.kind_of(self).result_template
+
+    @property
+    def supervisor(self) -> str:
+        """ผู้กำกับตัวชี้วัด: the supervising group's name."""
+        return self.group.name
+
+    @property
+    def supervisor_phone(self) -> str:
+        return self.group.phone
+
     def weight_for(self, kind: str) -> Decimal:
         for weight in self.weights.all():
             if weight.unit_kind == kind:
                 return weight.percent
         return Decimal("0")
+
+    def applies_to(self, kind: str) -> bool:
+        """An indicator applies to the unit kinds it has a weight for."""
+        return any(weight.unit_kind == kind for weight in self.weights.all())
 
 
 class Step(models.Model):
@@ -93,7 +121,9 @@ class Step(models.Model):
     number = models.PositiveSmallIntegerField(_("ขั้นตอนที่"), validators=[MinValueValidator(1), MaxValueValidator(10)])
     description = models.TextField(_("รายละเอียดการดำเนินงาน"))
     score = models.DecimalField(_("คะแนน"), max_digits=4, decimal_places=2, validators=[MinValueValidator(0)])
-    form_kind = models.CharField(_("แบบฟอร์ม"), max_length=20, choices=step_kinds.Choices(), default=step_kinds.DEFAULT)
+    form_kind = RegistryChoiceField(
+        _("แบบฟอร์ม"), max_length=20, choices=step_kinds.Choices(), default=step_kinds.DEFAULT
+    )
 
     class Meta:
         verbose_name = _("ขั้นตอน")
@@ -153,3 +183,23 @@ class Weight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_unit_kind_display()} ร้อยละ {self.percent}"
+
+
+class Target(models.Model):
+    """A quantitative indicator's target value for one level (1-5): reaching it scores that level."""
+
+    indicator = models.ForeignKey(Indicator, models.CASCADE, related_name="targets", verbose_name=_("ตัวชี้วัด"))
+    level = models.PositiveSmallIntegerField(_("ระดับ"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    value = models.DecimalField(_("ค่าเป้าหมาย"), max_digits=14, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("ค่าเป้าหมาย")
+        verbose_name_plural = _("ค่าเป้าหมาย")
+        ordering = ["indicator", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "level"], name="target_unique_per_indicator_level"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="target_level_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"ระดับ {self.level}: {self.value.normalize():f}"

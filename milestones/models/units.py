@@ -14,9 +14,27 @@ class UnitKind(models.TextChoices):
 
 class Role(models.TextChoices):
     STAFF = "staff", _("เจ้าหน้าที่หน่วยงาน")
-    REVIEWER = "reviewer", _("ผู้ตรวจประเมิน (กลุ่มพัฒนาระบบบริหาร)")
+    REVIEWER = "reviewer", _("ผู้ตรวจประเมิน (ผู้กำกับตัวชี้วัด)")
     VIEWER = "viewer", _("ผู้บริหาร (ดูอย่างเดียว)")
     ADMIN = "admin", _("ผู้ดูแลระบบ")
+
+
+class SupervisingGroup(models.Model):
+    """A supervising group (ผู้กำกับตัวชี้วัด) that reviews and scores the indicators it supervises,
+    e.g. the management-systems group for indicator 2. Loaded from data/groups/ by load_groups."""
+
+    code = models.SlugField(_("รหัสกลุ่ม"), max_length=30, unique=True)
+    name = models.CharField(_("ชื่อกลุ่ม/หน่วยงานผู้กำกับ"), max_length=200)
+    phone = models.CharField(_("โทรศัพท์ภายใน"), max_length=50, blank=True)
+    is_sample = models.BooleanField(_("ข้อมูลตัวอย่าง"), default=False)
+
+    class Meta:
+        verbose_name = _("ผู้กำกับตัวชี้วัด")
+        verbose_name_plural = _("ผู้กำกับตัวชี้วัด")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class UnitQuerySet(models.QuerySet):
@@ -71,6 +89,13 @@ class Profile(models.Model):
         Unit, models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("หน่วยงาน")
     )
     position = models.CharField(_("ตำแหน่ง"), max_length=200, blank=True)
+    supervising_groups = models.ManyToManyField(
+        SupervisingGroup,
+        blank=True,
+        related_name="members",
+        verbose_name=_("ผู้กำกับตัวชี้วัดที่สังกัด"),
+        help_text=_("ผู้ตรวจประเมินเห็นและพิจารณาเฉพาะตัวชี้วัดของกลุ่มที่สังกัด"),
+    )
 
     class Meta:
         verbose_name = _("บทบาทผู้ใช้")

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from milestones import indicator_kinds
 from milestones.models.rubric import Indicator, Step
 from milestones.models.units import Unit
 from milestones.rules import deadlines, scoring
@@ -45,7 +46,7 @@ class Assessment(models.Model):
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="assessments", verbose_name=_("หน่วยงาน"))
     indicator = models.ForeignKey(Indicator, models.PROTECT, related_name="assessments", verbose_name=_("ตัวชี้วัด"))
     level = models.PositiveSmallIntegerField(_("ระดับ"), default=0)
-    score = models.DecimalField(_("คะแนน"), max_digits=4, decimal_places=2, default=Decimal("0"))
+    score = models.DecimalField(_("คะแนน"), max_digits=6, decimal_places=4, default=Decimal("0"))
     weight = models.DecimalField(_("น้ำหนัก (ร้อยละ)"), max_digits=5, decimal_places=2, default=Decimal("0"))
     weighted_score = models.DecimalField(_("คะแนนถ่วงน้ำหนัก"), max_digits=7, decimal_places=4, default=Decimal("0"))
     extended_deadline = models.DateField(_("กำหนดส่งที่ขยายแล้ว"), null=True, blank=True)
@@ -81,12 +82,11 @@ class Assessment(models.Model):
         return deadlines.state(self.deadline, now or timezone.now())
 
     def recalculate(self, progresses=None) -> None:
-        """Set level, score, weight and weighted score from the accepted steps (does not save)."""
-        progresses = list(progresses if progresses is not None else self.steps.select_related("step"))
-        accepted = {p.step.number for p in progresses if p.status == StepStatus.ACCEPTED}
-        scores = {p.step.number: p.step.score for p in progresses}
-        self.level = scoring.level(accepted)
-        self.score = scoring.score_for_level(self.level, scores)
+        """Set level, score, weight and weighted score from the accepted steps, as the indicator's
+        kind scores them (milestones.indicator_kinds); does not save."""
+        if progresses is None:
+            progresses = self.steps.select_related("step", "measurement")
+        self.level, self.score = indicator_kinds.kind_of(self.indicator).score(self, list(progresses))
         self.weight = self.indicator.weight_for(self.unit.kind)
         self.weighted_score = scoring.weighted_score(self.score, self.weight)
 
@@ -135,6 +135,26 @@ class StepProgress(models.Model):
         """Content may change only while the unit holds the step (not sent, not accepted); the SQL
         form is StepProgressQuerySet.editable(). Who may edit, and until when: rules.editing."""
         return self.status in EDITABLE_STATUSES
+
+
+class Measurement(models.Model):
+    """The value a unit reports on a quantitative indicator's step, and the date it was measured.
+
+    While the step is accepted it cannot change (the step is not editable), so the score computed
+    from it stays what the supervising group accepted."""
+
+    progress = models.OneToOneField(StepProgress, models.CASCADE, related_name="measurement")
+    value = models.DecimalField(_("ค่าที่วัดได้"), max_digits=14, decimal_places=4)
+    measured_on = models.DateField(_("วันที่วัด"))
+    updated_at = models.DateTimeField(_("บันทึกเมื่อ"), default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("ผลการวัด")
+        verbose_name_plural = _("ผลการวัด")
+
+    def __str__(self) -> str:
+        return f"{self.value.normalize():f} ({self.measured_on})"
 
 
 class Submission(models.Model):

@@ -29,7 +29,7 @@ from milestones.models import (
     Profile,
     Role,
     StepProgress,
-    Submission,
+    StepStatus,
     Unit,
 )
 from milestones.services import extension_decide, extension_request, step_review
@@ -102,23 +102,21 @@ def _sample_staff(unit: Unit):
 
 def sample_progress(*, indicator: Indicator, reviewer, exclude_codes: set[str], count: int = SAMPLE_UNITS) -> int:
     """Give `count` sample units a mix of statuses; returns how many units were filled this run."""
-    rng = random.Random(indicator.round.fiscal_year)
+    rng = random.Random(f"{indicator.round.fiscal_year}-{indicator.number}")
     deadline = indicator.round.deadline
-    units = list(Unit.objects.active().filter(is_sample=True).exclude(code__in=exclude_codes).order_by("code")[:count])
-    done = set(
-        get_user_model()
-        .objects.filter(username__in=[_sample_username(u) for u in units])
-        .values_list("username", flat=True)
+    units = list(
+        Unit.objects.active()
+        .filter(is_sample=True, assessments__indicator=indicator)
+        .exclude(code__in=exclude_codes)
+        .order_by("code")[:count]
     )
     filled = 0
     for n, unit in enumerate(units):
         accepted = rng.choices(range(6), weights=[10, 15, 20, 25, 15, 15])[0]
         following = rng.choice(NEXT_STATES)
-        assessment = Assessment.objects.filter(unit=unit, indicator=indicator).first()
-        if assessment is None or _sample_username(unit) in done:
-            continue  # a unit is seeded once: its sample staff account marks it
-        if Submission.objects.filter(progress__assessment=assessment).exists():
-            continue  # real work was done on this unit: leave it alone
+        assessment = Assessment.objects.get(unit=unit, indicator=indicator)
+        if assessment.steps.exclude(status=StepStatus.NOT_STARTED).exists():
+            continue  # seeded before, or real work was done on it: leave it alone
         staff = _sample_staff(unit)
         start = dt.datetime.combine(deadline - dt.timedelta(days=80 - n), dt.time(10, 0), tzinfo=thai.BANGKOK)
         progresses = list(assessment.steps.select_related("step", "assessment__unit").order_by("step__number"))

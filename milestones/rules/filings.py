@@ -35,3 +35,8 @@ def esaraban_date_refusal(esaraban_date: dt.date, memo_date: dt.date | None, tod
     if memo_date and esaraban_date < memo_date:
         return _("วันที่ส่งทาง E-saraban ต้องไม่ก่อนวันที่ของบันทึกข้อความ")
     return None
+
+
+def default_recipient(group_name: str) -> str:
+    """เรียน: the head of the supervising group the result goes to, until the unit writes otherwise."""
+    return _("ผู้อำนวยการ%(group)s") % {"group": group_name}

@@ -3,6 +3,7 @@
 Query cost: two queries whatever the number of units (the GROUP BY of statuses, and the page).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -19,10 +20,12 @@ class Queue:
     total: int
 
 
-def review_queue(indicator: Indicator | None, *, status: str = "", kind: str = "", step=None, q: str = "") -> Queue:
-    """The indicator's steps in `status` (every status when empty), filtered by unit kind, step
+def review_queue(indicators: Iterable[Indicator], *, status: str = "", kind: str = "", step=None, q: str = "") -> Queue:
+    """The indicators' steps in `status` (every status when empty), filtered by unit kind, step
     number and a search on the unit's name or code; the counts ignore the status filter."""
-    base = StepProgress.objects.filter(assessment__indicator=indicator, assessment__unit__is_active=True)
+    base = StepProgress.objects.filter(
+        assessment__indicator__in=[i.pk for i in indicators], assessment__unit__is_active=True
+    )
     if kind:
         base = base.filter(assessment__unit__kind=kind)
     if step:
@@ -32,7 +35,7 @@ def review_queue(indicator: Indicator | None, *, status: str = "", kind: str = "
         base = base.filter(Q(assessment__unit__name__icontains=q) | Q(assessment__unit__code__icontains=q))
     counts = {row["status"]: row["n"] for row in base.values("status").annotate(n=Count("id")).order_by()}
     rows = base.filter(status=status) if status else base
-    rows = rows.select_related("step", "assessment__unit", "changed_by").order_by(
+    rows = rows.select_related("step", "assessment__unit", "assessment__indicator", "changed_by").order_by(
         "submitted_at", "changed_at", "assessment__unit__code", "step__number"
     )
     return Queue(

@@ -7,7 +7,7 @@ def assessment_page(assessment: Assessment) -> dict:
     """The indicator (with its round), each step's progress with the requirements it must show, and
     the requirements filed with the report. Four queries whatever the number of steps."""
     indicator = (
-        Indicator.objects.select_related("round")
+        Indicator.objects.select_related("round", "group")
         .prefetch_related("requirements__steps")
         .get(pk=assessment.indicator_id)
     )

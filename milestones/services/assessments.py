@@ -7,13 +7,16 @@ from milestones.models import Assessment, Indicator, StepProgress, Unit
 
 @transaction.atomic
 def assessments_ensure(*, indicator: Indicator, units=None) -> int:
-    """Give every active unit an assessment on the indicator, with a progress row per step.
+    """Give every active unit the indicator applies to (a unit kind it has a weight for) an
+    assessment on it, with a progress row per step.
 
     Idempotent: existing rows are kept as they are; weights and scores are
     recalculated so that a changed weight shows at once. Returns how many
     assessments were created.
     """
+    indicator = Indicator.objects.prefetch_related("weights").select_related("round").get(pk=indicator.pk)
     units = list(units if units is not None else Unit.objects.active())
+    units = [u for u in units if indicator.applies_to(u.kind)]
     existing = set(Assessment.objects.filter(indicator=indicator).values_list("unit_id", flat=True))
     new = [Assessment(unit=u, indicator=indicator) for u in units if u.pk not in existing]
     Assessment.objects.bulk_create(new, ignore_conflicts=True)
@@ -31,12 +34,12 @@ def assessments_ensure(*, indicator: Indicator, units=None) -> int:
 
 def assessments_recalculate(*, indicator: Indicator, assessments=None) -> int:
     """Recompute level, score, weight and weighted score from the accepted steps; returns how many changed."""
-    indicator = Indicator.objects.prefetch_related("weights").get(pk=indicator.pk)
+    indicator = Indicator.objects.prefetch_related("weights", "targets").get(pk=indicator.pk)
     if assessments is None:
         assessments = Assessment.objects.filter(indicator=indicator).select_related("unit")
     assessments = list(assessments)
     progresses: dict[int, list[StepProgress]] = {}
-    for p in StepProgress.objects.filter(assessment__in=assessments).select_related("step"):
+    for p in StepProgress.objects.filter(assessment__in=assessments).select_related("step", "measurement"):
         progresses.setdefault(p.assessment_id, []).append(p)
     fields = ["level", "score", "weight", "weighted_score"]
     changed = []

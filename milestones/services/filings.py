@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from milestones.models import Assessment, AuditAction, Filing
+from milestones.rules.editing import round_refusal
 from milestones.rules.filings import esaraban_date_refusal, memo_date_refusal
 from milestones.services.audit import audit_record
 from milestones.services.errors import ServiceError
@@ -33,9 +34,13 @@ def filing_create(
 ) -> Filing:
     """A new cover memo for the unit; earlier ones stay as they were (the latest is current).
     Raises FilingError for a date the rules refuse."""
+    if refusal := round_refusal(assessment.indicator.round):
+        raise FilingError(refusal)
     if refusal := memo_date_refusal(memo_date, assessment.indicator.round.fiscal_year, timezone.localdate()):
         raise FilingError(refusal, field="memo_date")
     filing = Filing.objects.create(
+        unit=assessment.unit,
+        round=assessment.indicator.round,
         assessment=assessment,
         memo_number=memo_number,
         memo_date=memo_date,
@@ -68,7 +73,9 @@ def filing_record(
 ) -> Filing:
     """Record the E-saraban document number and date; a correction keeps the old values in the audit log.
     Raises FilingError for a date the rules refuse."""
-    filing = Filing.objects.select_for_update().select_related("assessment__unit").get(pk=filing.pk)
+    filing = Filing.objects.select_for_update().select_related("unit", "round").get(pk=filing.pk)
+    if refusal := round_refusal(filing.round):
+        raise FilingError(refusal)
     if refusal := esaraban_date_refusal(esaraban_date, filing.memo_date, timezone.localdate()):
         raise FilingError(refusal, field="esaraban_date")
     previous = {"esaraban_number": filing.esaraban_number, "esaraban_date": filing.esaraban_date}
@@ -87,7 +94,7 @@ def filing_record(
         action=AuditAction.FILING_RECORD,
         user=user,
         request=request,
-        unit=filing.assessment.unit,
+        unit=filing.unit,
         obj=filing,
         message=f"E-saraban {esaraban_number}",
         data=data,

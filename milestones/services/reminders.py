@@ -68,32 +68,47 @@ def review_digest_claim(*, now: dt.datetime, limit: int = 500) -> list[Submissio
     ]
     return list(
         Submission.objects.filter(pk__in=mine)
-        .select_related("progress__step", "progress__assessment__unit")
+        .select_related("progress__step", "progress__assessment__unit", "progress__assessment__indicator")
         .order_by("submitted_at", "pk")
     )
 
 
 def review_digest_send(*, now: dt.datetime) -> list[Submission]:
-    """One mail to the reviewers listing the submissions since the last digest; returns them."""
-    recipients = notifications.reviewer_emails()
-    if not recipients:
-        return []  # leave them unclaimed until there is someone to tell
+    """One mail to each supervising group's reviewers listing the submissions on its indicators since
+    the last digest; returns the submissions mailed. Submissions of a group with no reviewer to tell
+    stay unclaimed until it has one."""
     claimed = review_digest_claim(now=now)
-    if not claimed:
-        return []
+    by_group: dict[int, list[Submission]] = {}
+    for s in claimed:
+        by_group.setdefault(s.progress.assessment.indicator.group_id, []).append(s)
+    mailed: list[Submission] = []
+    recipients_count = 0
     try:
-        for s in claimed:
-            s.url = notifications.site_url(reverse("review-step", args=[s.progress_id]))
-        context = {"submissions": claimed, "queue_url": notifications.site_url(reverse("review-queue"))}
-        notifications.send("review_digest", context, recipients)
+        for group_id, submissions in by_group.items():
+            recipients = notifications.reviewer_emails(group_id)
+            if not recipients:
+                _release(submissions, now)
+                continue
+            for s in submissions:
+                s.url = notifications.site_url(reverse("review-step", args=[s.progress_id]))
+            context = {"submissions": submissions, "queue_url": notifications.site_url(reverse("review-queue"))}
+            notifications.send("review_digest", context, recipients)
+            mailed += submissions
+            recipients_count += len(recipients)
     except Exception:
-        Submission.objects.filter(pk__in=[s.pk for s in claimed], reviewers_notified_at=now).update(
-            reviewers_notified_at=None
-        )
+        _release([s for s in claimed if s not in mailed], now)
         raise
-    audit_record(
-        action=AuditAction.DIGEST_SEND,
-        message=f"แจ้งผู้ตรวจประเมิน {len(claimed)} รายการที่ส่งเข้ามาใหม่",
-        data={"recipients": len(recipients), "submissions": [s.pk for s in claimed]},
+    finally:
+        if mailed:  # the mails that did go out are recorded, whatever happened to the others
+            audit_record(
+                action=AuditAction.DIGEST_SEND,
+                message=f"แจ้งผู้ตรวจประเมิน {len(mailed)} รายการที่ส่งเข้ามาใหม่",
+                data={"recipients": recipients_count, "submissions": [s.pk for s in mailed]},
+            )
+    return mailed
+
+
+def _release(submissions: list[Submission], now: dt.datetime) -> None:
+    Submission.objects.filter(pk__in=[s.pk for s in submissions], reviewers_notified_at=now).update(
+        reviewers_notified_at=None
     )
-    return claimed

@@ -26,7 +26,8 @@ from milestones.models import (
     StepProgress,
     StepStatus,
 )
-from milestones.rules.access import can_change_assessment, can_reopen, can_review
+from milestones.rules.access import can_change_assessment, can_reopen, can_review, can_review_indicator
+from milestones.rules.editing import round_refusal
 from milestones.services.audit import audit_record
 from milestones.services.errors import ServiceError
 
@@ -52,10 +53,18 @@ class ExtensionError(ReviewError):
     pass
 
 
+def _check_reviewer_and_round(user, indicator: Indicator) -> None:
+    """A decision on an indicator is its supervising group's (or an admin's), in an open round."""
+    if not can_review_indicator(user, indicator):
+        raise PermissionDenied(_("เฉพาะผู้กำกับตัวชี้วัดนี้เท่านั้นที่พิจารณาได้"))
+    if refusal := round_refusal(indicator.round):
+        raise ReviewError(refusal)
+
+
 def _recalculate(assessment_id: int) -> Assessment:
     """Lock the assessment and set its level and scores from its steps (same transaction)."""
     assessment = Assessment.objects.select_for_update(of=("self",)).select_related("unit").get(pk=assessment_id)
-    assessment.indicator = Indicator.objects.prefetch_related("weights").get(pk=assessment.indicator_id)
+    assessment.indicator = Indicator.objects.prefetch_related("weights", "targets").get(pk=assessment.indicator_id)
     assessment.recalculate()
     assessment.save(update_fields=["level", "score", "weight", "weighted_score", "updated_at"])
     return assessment
@@ -86,7 +95,12 @@ def step_review(
         raise CommentRequired()
     now = now or timezone.now()
 
-    locked = StepProgress.objects.select_for_update(of=("self",)).select_related("step").get(pk=progress.pk)
+    locked = (
+        StepProgress.objects.select_for_update(of=("self",))
+        .select_related("step", "assessment__indicator__round")
+        .get(pk=progress.pk)
+    )
+    _check_reviewer_and_round(user, locked.assessment.indicator)
     if locked.status != StepStatus.SUBMITTED:
         raise AlreadyDecided()
     submission = locked.submissions.order_by("-number").first()
@@ -144,7 +158,13 @@ def step_reopen(
         raise CommentRequired(_("กรุณาระบุเหตุผลที่เปิดให้แก้ไขใหม่"))
     now = now or timezone.now()
 
-    locked = StepProgress.objects.select_for_update(of=("self",)).select_related("step").get(pk=progress.pk)
+    locked = (
+        StepProgress.objects.select_for_update(of=("self",))
+        .select_related("step", "assessment__indicator__round")
+        .get(pk=progress.pk)
+    )
+    if refusal := round_refusal(locked.assessment.indicator.round):
+        raise ReviewError(refusal)
     if locked.status != StepStatus.ACCEPTED:
         raise NotAccepted()
     submission = locked.submissions.order_by("-number").first()
@@ -191,6 +211,8 @@ def extension_request(
     """The unit's staff ask for more time. One pending request per assessment."""
     if not can_change_assessment(user, assessment):
         raise PermissionDenied("คุณไม่มีสิทธิ์ขอขยายเวลาให้หน่วยงานนี้")
+    if refusal := round_refusal(assessment.indicator.round):
+        raise ExtensionError(refusal)
     reason = (reason or "").strip()
     if not reason:
         raise ExtensionError(_("กรุณาระบุเหตุผลที่ขอขยายเวลา"), field="reason")
@@ -241,6 +263,7 @@ def extension_decide(
         .select_related("unit", "indicator__round")
         .get(pk=locked.assessment_id)
     )
+    _check_reviewer_and_round(user, assessment.indicator)
     if grant:
         if new_deadline is None:
             raise ExtensionError(_("กรุณาระบุกำหนดส่งใหม่"), field="new_deadline")

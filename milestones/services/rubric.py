@@ -14,8 +14,17 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from milestones import step_kinds
-from milestones.models import AuditAction, EvidenceRequirement, Indicator, Round, Step, UnitKind, Weight
+from milestones import indicator_kinds
+from milestones.models import (
+    AuditAction,
+    EvidenceRequirement,
+    Indicator,
+    Round,
+    Step,
+    SupervisingGroup,
+    UnitKind,
+    Weight,
+)
 from milestones.services.assessments import assessments_ensure
 from milestones.services.audit import audit_record
 
@@ -96,7 +105,10 @@ def _date(mapping: dict, key: str, path: str) -> dt.date:
 
 
 def parse_rubric(data: dict) -> dict:
-    """Validate the whole definition; return it normalised. Raises RubricError."""
+    """Validate the whole definition; return it normalised. Raises RubricError naming the field.
+
+    The supervising group must exist (load_groups first); the indicator's kind
+    (milestones.indicator_kinds) reads its own part of the file."""
     rnd = _req(data, "round", "")
     rnd_path = "round"
     parsed_round = {
@@ -106,50 +118,46 @@ def parse_rubric(data: dict) -> dict:
     }
     ind = _req(data, "indicator", "")
     p = "indicator"
+    kind_name = _text(ind, "kind", p, required=False) or indicator_kinds.DEFAULT
+    if kind_name not in indicator_kinds.names():
+        raise RubricError(f"{p}.kind", f"ต้องเป็นหนึ่งใน {', '.join(indicator_kinds.names())}")
+    kind = indicator_kinds.kinds()[kind_name]
+    group_code = _text(ind, "group", p)
+    group = SupervisingGroup.objects.filter(code=group_code).first()
+    if group is None:
+        raise RubricError(f"{p}.group", f"ไม่พบผู้กำกับตัวชี้วัดรหัส {group_code} (นำเข้าด้วย load_groups ก่อน)")
+    sample = ind.get("sample", False)
+    if not isinstance(sample, bool):
+        raise RubricError(f"{p}.sample", "ต้องเป็น true หรือ false")
+    of_kind = kind.parse(ind, p)
     parsed = {
         "number": _int(ind, "number", p, lo=1, hi=999),
+        "kind": kind_name,
         "title": _text(ind, "title", p),
         "unit_of_measure": _text(ind, "unit_of_measure", p),
         "description": _text(ind, "description", p, required=False),
         "scoring_description": _text(ind, "scoring_description", p, required=False),
         "evidence_description": _text(ind, "evidence_description", p, required=False),
-        "supervisor": _text(ind, "supervisor", p),
-        "supervisor_phone": _text(ind, "supervisor_phone", p, required=False),
+        "group": group,
         "data_collector": _text(ind, "data_collector", p, required=False),
         "data_collector_phone": _text(ind, "data_collector_phone", p, required=False),
         "operators": _text(ind, "operators", p, required=False),
+        "is_sample": sample,
+        **{field: of_kind["fields"].get(field, EMPTY_KIND_FIELDS[field]) for field in EMPTY_KIND_FIELDS},
     }
 
     weights = _req(ind, "weights", p)
     if not isinstance(weights, dict):
         raise RubricError(f"{p}.weights", "ต้องเป็น mapping ของประเภทหน่วยงาน (central, regional) กับร้อยละ")
     parsed_weights = {}
-    for kind, _pct in weights.items():
-        if kind not in UnitKind.values:
-            raise RubricError(f"{p}.weights.{kind}", f"ประเภทหน่วยงานต้องเป็น {', '.join(UnitKind.values)}")
-        parsed_weights[kind] = _decimal(weights, kind, f"{p}.weights", lo=Decimal(0), hi=Decimal(100))
+    for unit_kind, _pct in weights.items():
+        if unit_kind not in UnitKind.values:
+            raise RubricError(f"{p}.weights.{unit_kind}", f"ประเภทหน่วยงานต้องเป็น {', '.join(UnitKind.values)}")
+        parsed_weights[unit_kind] = _decimal(weights, unit_kind, f"{p}.weights", lo=Decimal(0), hi=Decimal(100))
+    if not parsed_weights:
+        raise RubricError(f"{p}.weights", "ต้องมีน้ำหนักอย่างน้อย 1 ประเภทหน่วยงาน (ตัวชี้วัดใช้กับประเภทที่มีน้ำหนัก)")
 
-    steps = _req(ind, "steps", p)
-    if not isinstance(steps, list) or not steps:
-        raise RubricError(f"{p}.steps", "ต้องเป็นรายการขั้นตอนอย่างน้อย 1 ขั้นตอน")
-    parsed_steps = []
-    for i, step in enumerate(steps):
-        sp = f"{p}.steps[{i}]"
-        form = _text(step, "form", sp, required=False) or step_kinds.DEFAULT
-        if not step_kinds.is_known(form):
-            raise RubricError(f"{sp}.form", f"ต้องเป็นหนึ่งใน {', '.join(step_kinds.names())}")
-        parsed_steps.append(
-            {
-                "number": _int(step, "number", sp, lo=1, hi=10),
-                "description": _text(step, "description", sp),
-                "score": _decimal(step, "score", sp, lo=Decimal(0), hi=Decimal(99)),
-                "form_kind": form,
-            }
-        )
-    numbers = [s["number"] for s in parsed_steps]
-    if sorted(numbers) != list(range(1, len(numbers) + 1)):
-        raise RubricError(f"{p}.steps", "เลขขั้นตอนต้องเรียง 1, 2, 3, … ไม่ซ้ำและไม่ขาด")
-
+    numbers = [s["number"] for s in of_kind["steps"]]
     reqs = ind.get("requirements") or []
     if not isinstance(reqs, list):
         raise RubricError(f"{p}.requirements", "ต้องเป็นรายการ")
@@ -176,9 +184,14 @@ def parse_rubric(data: dict) -> dict:
         "round": parsed_round,
         "indicator": parsed,
         "weights": parsed_weights,
-        "steps": parsed_steps,
+        "steps": of_kind["steps"],
+        "targets": of_kind["targets"],
         "requirements": parsed_reqs,
     }
+
+
+# Indicator fields that only some kinds set (a milestone indicator leaves them empty).
+EMPTY_KIND_FIELDS = {"value_unit": "", "direction": "", "value_min": None, "value_max": None}
 
 
 def _upsert(model, lookup: dict, values: dict, result: LoadResult, label: str):
@@ -215,9 +228,15 @@ def load_rubric(data: dict, *, source: str = "") -> LoadResult:
     ind = dict(data["indicator"])
     number = ind.pop("number")
     indicator = _upsert(Indicator, {"round": round_obj, "number": number}, ind, result, f"indicator {number}")
+    indicator_kinds.kind_of(indicator).load(
+        indicator, data, lambda model, lookup, values, label: _upsert(model, lookup, values, result, label)
+    )
 
     for kind, percent in data["weights"].items():
         _upsert(Weight, {"indicator": indicator, "unit_kind": kind}, {"percent": percent}, result, f"weight {kind}")
+    for dropped in indicator.weights.exclude(unit_kind__in=data["weights"]):
+        dropped.delete()  # the indicator no longer applies to that kind of unit
+        result.updated.append(f"weight {dropped.unit_kind} removed")
 
     steps = {}
     for s in data["steps"]:

@@ -27,7 +27,7 @@ def run(*args) -> str:
 
 
 def test_the_command_prints_the_csv_table(scored):
-    rows = list(csv.reader(io.StringIO(run("--round", "2563", "--format", "csv"))))
+    rows = list(csv.reader(io.StringIO(run("--round", "2563", "--indicator", "2", "--format", "csv"))))
     assert rows[0][:7] == ["รหัสหน่วยงาน", "ชื่อหน่วยงาน", "ประเภท", "น้ำหนัก (ร้อยละ)", "ระดับ", "คะแนน", "คะแนนถ่วงน้ำหนัก"]
     assert rows[0][7] == "ขั้นตอนที่ 1 ผ่านเมื่อ" and len(rows[0]) == 12
     assert rows[1][:7] == ["T-A", "กองทดสอบ ก", "ส่วนกลาง", "5", "3", "3", "0.1500"]
@@ -36,7 +36,7 @@ def test_the_command_prints_the_csv_table(scored):
 
 
 def test_the_command_prints_json(scored):
-    data = json.loads(run("--round", "2563", "--format", "json"))
+    data = json.loads(run("--round", "2563", "--indicator", "2", "--format", "json"))
     assert data[0]["code"] == "T-A" and data[0]["weighted_score"] == "0.1500"
     assert data[0]["accepted_on"] == {"1": "01/08/2563", "2": "01/08/2563", "3": "01/08/2563", "4": None, "5": None}
 
@@ -47,18 +47,18 @@ def test_an_unknown_round_is_an_error(cast):
 
 
 def test_the_csv_download_has_a_bom_for_excel_and_is_audited(login, scored):
-    response = login(scored.viewer).get(reverse("scores-csv"))
+    response = login(scored.viewer).get(reverse("scores-csv"), {"indicator": scored.indicator.pk})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeffรหัสหน่วยงาน")
-    assert text.lstrip("\ufeff") == run("--round", "2563")
+    assert text.lstrip("\ufeff") == run("--round", "2563", "--indicator", "2")
     assert AuditEvent.objects.filter(action="report.export", user=scored.viewer).exists()
 
 
 def test_the_excel_download_has_the_same_table(login, scored):
-    response = login(scored.reviewer).get(reverse("scores-xlsx"))
+    response = login(scored.reviewer).get(reverse("scores-xlsx"), {"indicator": scored.indicator.pk})
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
@@ -78,3 +78,32 @@ def test_export_access(login, cast, name, who, status):
 def test_exports_answer_get_only_and_need_a_login(client, login, cast, name):
     assert client.get(reverse(name)).status_code == 302
     assert login(cast.viewer).post(reverse(name)).status_code == 405
+
+
+def test_the_round_table_has_a_column_per_indicator_and_each_units_total(scored):
+    rows = list(csv.reader(io.StringIO(run("--round", "2563"))))
+    assert rows[0] == ["รหัสหน่วยงาน", "ชื่อหน่วยงาน", "ประเภท", "ตัวชี้วัดที่ 2 (คะแนนถ่วงน้ำหนัก)", "คะแนนรวม"]
+    assert rows[1] == ["T-A", "กองทดสอบ ก", "ส่วนกลาง", "0.1500", "0.1500"]
+    assert rows[2] == ["T-B", "สำนักงานประมงจังหวัดทดสอบ", "ส่วนภูมิภาค", "0.5000", "0.5000"]
+    data = json.loads(run("--round", "2563", "--format", "json"))
+    assert data[1] == {
+        "code": "T-B",
+        "name": "สำนักงานประมงจังหวัดทดสอบ",
+        "kind": "regional",
+        "indicators": {"2": "0.5000"},
+        "total": "0.5000",
+    }
+
+
+def test_the_round_download_is_the_round_table(login, scored):
+    response = login(scored.viewer).get(reverse("scores-csv"), {"round": 2563})
+    assert response.content.decode("utf-8").lstrip("\ufeff") == run("--round", "2563")
+    sheet = load_workbook(io.BytesIO(login(scored.viewer).get(reverse("scores-xlsx")).content)).active
+    assert [c.value for c in sheet[4]] == ["T-B", "สำนักงานประมงจังหวัดทดสอบ", "ส่วนภูมิภาค", 0.5, 0.5]
+
+
+def test_another_groups_reviewer_cannot_export_this_indicator(login, scored):
+    response = login(scored.reviewer_other).get(reverse("scores-csv"), {"indicator": scored.indicator.pk})
+    assert response.status_code == 404
+    round_table = login(scored.reviewer_other).get(reverse("scores-csv"), {"round": 2563}).content.decode()
+    assert "ตัวชี้วัดที่ 2" not in round_table  # the round table shows only the indicators their groups supervise

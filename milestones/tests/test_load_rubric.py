@@ -24,7 +24,7 @@ def test_the_shipped_source_is_the_shared_seed():
     assert SOURCE.read_bytes() == SHARED_SEED.read_bytes()
 
 
-def test_rubric_in_the_database_matches_the_source_word_for_word(db):
+def test_rubric_in_the_database_matches_the_source_word_for_word(groups):
     call_command("load_rubric", str(RUBRIC_FILE), stdout=open("/dev/null", "w"))
     lines = _source_lines()
     indicator = Indicator.objects.get(round__fiscal_year=2563, number=2)
@@ -61,7 +61,7 @@ def test_rubric_in_the_database_matches_the_source_word_for_word(db):
     assert indicator.requirements.get(number=6).is_report
 
 
-def test_running_it_twice_changes_nothing(db):
+def test_running_it_twice_changes_nothing(groups):
     call_command("load_rubric", str(RUBRIC_FILE), stdout=open("/dev/null", "w"))
     before = [list(m.objects.order_by("pk").values()) for m in (Round, Indicator, Step, EvidenceRequirement, Weight)]
     from io import StringIO
@@ -93,7 +93,7 @@ def _write(tmp_path, data, name="rubric.yaml"):
         (lambda d: d["indicator"]["steps"][0].update(form="wizard"), "indicator.steps[0].form"),
     ],
 )
-def test_a_malformed_file_names_the_field_and_loads_nothing(db, tmp_path, mutate, field):
+def test_a_malformed_file_names_the_field_and_loads_nothing(groups, tmp_path, mutate, field):
     data = yaml.safe_load(RUBRIC_FILE.read_text(encoding="utf-8"))
     mutate(data)
     with pytest.raises(CommandError) as excinfo:
@@ -102,7 +102,7 @@ def test_a_malformed_file_names_the_field_and_loads_nothing(db, tmp_path, mutate
     assert not Round.objects.exists() and not Step.objects.exists()
 
 
-def test_json_files_load_too(db, tmp_path):
+def test_json_files_load_too(groups, tmp_path):
     import json
 
     data = yaml.safe_load(RUBRIC_FILE.read_text(encoding="utf-8"))
@@ -113,7 +113,7 @@ def test_json_files_load_too(db, tmp_path):
     assert Step.objects.count() == 5
 
 
-def test_a_file_that_is_not_yaml_is_refused(db, tmp_path):
+def test_a_file_that_is_not_yaml_is_refused(groups, tmp_path):
     path = tmp_path / "broken.yaml"
     path.write_text("round: [unclosed", encoding="utf-8")
     with pytest.raises(CommandError, match="ไม่ถูกต้อง"):

@@ -9,7 +9,7 @@ from milestones.tests.factories import ACCEPTED_AT, progress_of, sample_filing, 
 
 
 def test_the_dashboard_offers_the_department_summary(cast, login):
-    page = login(cast.reviewer).get(reverse("overview")).text
+    page = login(cast.reviewer).get(reverse("indicator-dashboard", args=[cast.indicator.pk])).text
     assert f"{reverse('report-summary')}?indicator={cast.indicator.pk}" in page
     assert "digits=thai" in page
 

@@ -54,7 +54,7 @@ def test_the_chart_has_one_bar_per_level_and_kind_scaled_to_the_largest_count(de
 
 
 def test_the_pdf_lists_every_unit_central_and_regional_apart_with_a_chart(department, login):
-    response = login(department.reviewer).get(reverse(URL))
+    response = login(department.reviewer).get(reverse(URL), {"indicator": department.indicator.pk})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
     assert "ส่วนกลาง" in text and "ส่วนภูมิภาค" in text
@@ -67,12 +67,14 @@ def test_the_pdf_lists_every_unit_central_and_regional_apart_with_a_chart(depart
 
 
 def test_thai_digits_when_asked(department, login):
-    text = pdf_text(login(department.viewer).get(reverse(URL) + "?digits=thai").content)
+    text = pdf_text(
+        login(department.viewer).get(reverse(URL), {"indicator": department.indicator.pk, "digits": "thai"}).content
+    )
     assert "๐.๖๕๐๐" in text and "0.6500" not in text
 
 
 def test_the_export_is_audited(department, login):
-    login(department.admin).get(reverse(URL))
+    login(department.admin).get(reverse(URL), {"indicator": department.indicator.pk})
     event = AuditEvent.objects.get(action="report.export")
     assert event.data == {"report": "summary", "digits": "arabic"} and event.unit is None
 
@@ -84,7 +86,7 @@ def test_unit_staff_get_403(cast, role, login):
 
 @pytest.mark.parametrize("role", ["reviewer", "viewer", "admin"])
 def test_department_roles_get_it(cast, role, login):
-    assert login(getattr(cast, role)).get(reverse(URL)).status_code == 200
+    assert login(getattr(cast, role)).get(reverse(URL), {"indicator": cast.indicator.pk}).status_code == 200
 
 
 def test_an_unknown_indicator_is_404(cast, login):
@@ -118,6 +120,6 @@ def test_the_esaraban_numbers_recorded_are_listed(department, login):
     assert data["filed_count"] == 1
     rows = {r.code: r for g in data["groups"] for r in g.rows}
     assert rows["T-B"].esaraban_number == "กษ 0509.2/ว 88" and rows["T-A"].esaraban_number == ""
-    text = pdf_text(login(department.reviewer).get(reverse(URL)).content)
+    text = pdf_text(login(department.reviewer).get(reverse(URL), {"indicator": department.indicator.pk}).content)
     assert "กษ 0509.2/ว 88" in text and "3 ก.ย. 2563" in text
     assert "รายงานผลทางระบบ E-saraban แล้ว 1 จาก 3 หน่วยงาน" in text

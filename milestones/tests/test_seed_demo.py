@@ -12,7 +12,7 @@ SAMPLE = Path(__file__).resolve().parents[2] / "data" / "units" / "sample-units.
 
 
 @pytest.mark.django_db
-def test_demo_accounts_cover_every_role_and_rerunning_keeps_them():
+def test_demo_accounts_cover_every_role_and_rerunning_keeps_them(groups):
     call_command("load_units", str(SAMPLE), "--sample", stdout=StringIO())
     call_command("load_rubric", str(RUBRIC_FILE), stdout=StringIO())
     out = StringIO()
@@ -32,7 +32,7 @@ def test_demo_accounts_cover_every_role_and_rerunning_keeps_them():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_seeding_the_demo_mails_nobody(mailoutbox):
+def test_seeding_the_demo_mails_nobody(groups, mailoutbox):
     call_command("load_units", str(SAMPLE), "--sample", stdout=StringIO())
     call_command("load_rubric", str(RUBRIC_FILE), stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())
@@ -40,7 +40,7 @@ def test_seeding_the_demo_mails_nobody(mailoutbox):
 
 
 @pytest.mark.django_db
-def test_demo_units_get_an_extension_and_sample_units_a_mix_of_statuses_through_the_services():
+def test_demo_units_get_an_extension_and_sample_units_a_mix_of_statuses_through_the_services(groups):
     import datetime as dt
 
     from milestones.models import AuditEvent, Decision, Extension, StepProgress, Submission

@@ -15,7 +15,7 @@ def test_login_page_is_thai(client):
 def test_login_is_audited_and_staff_land_on_their_unit_page(client, cast):
     response = client.post(reverse("login"), {"username": "staff_a", "password": "pass-for-tests"})
     assert response.status_code == 302
-    assert client.get(response.url).url == reverse("assessment-detail", args=[cast.assessment_a.pk])
+    assert client.get(response.url).url == reverse("unit-round", args=[2563, cast.unit_a.pk])
     assert AuditEvent.objects.filter(action="login", user=cast.staff_a).exists()
 
 

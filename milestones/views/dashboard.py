@@ -1,4 +1,5 @@
-"""The department dashboard (reviewers, viewers, admins): every unit x step, levels, averages, at-risk units."""
+"""One indicator's dashboard (its supervising group, viewers, admins): every unit x step, levels,
+averages, at-risk units. The round overview (views/rounds.py) links to it."""
 
 from urllib.parse import urlencode
 
@@ -11,26 +12,22 @@ from django.views.decorators.http import require_GET
 
 from milestones.forms.filters import DashboardFilterForm
 from milestones.fragments import cached_fragments
-from milestones.models import Indicator
 from milestones.rules import deadlines
-from milestones.rules.access import require_overview
+from milestones.rules.access import get_indicator_for_user
 from milestones.selectors.dashboard import dashboard_data
 from milestones.selectors.versions import data_version
 
 
 @login_required
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def indicator_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     """A fixed number of queries whatever the unit count; the figures and the matrix page are
     rendered once per data version (milestones/fragments.py)."""
-    require_overview(request)
     version = data_version()  # first: see milestones/fragments.py
+    indicator = get_indicator_for_user(request, pk)
     form = DashboardFilterForm(request.GET or None)
     form.is_valid()  # a bad value in one filter is ignored; the valid ones still apply
     filters = form.cleaned_data if form.is_bound else {}
-    indicator = Indicator.objects.current()
-    if indicator is None:
-        return render(request, "milestones/overview.html", {"indicator": None, "form": form})
     now = timezone.now()
     chosen = {
         "q": (filters.get("q") or "").strip(),
@@ -52,4 +49,6 @@ def overview(request: HttpRequest) -> HttpResponse:
             "matrix": render_to_string("milestones/_dashboard_matrix.html", {"data": data, "query": query}),
         },
     )
-    return render(request, "milestones/overview.html", {"indicator": indicator, "form": form, "dashboard": fragments})
+    return render(
+        request, "milestones/indicator_dashboard.html", {"indicator": indicator, "form": form, "dashboard": fragments}
+    )

@@ -13,6 +13,7 @@ from milestones.models import Assessment, Extension, ExtensionStatus
 from milestones.rules.access import (
     can_change_assessment,
     can_review,
+    can_review_indicator,
     get_assessment_for_user,
     require_overview,
     require_reviewer,
@@ -101,7 +102,10 @@ def _decide(request: HttpRequest, extension: Extension, form: ExtensionDecisionF
 def extension_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """GET shows the request; POST (reviewers) grants it with a new date or refuses it with a note."""
     extension = _get_extension(request, pk)
-    may_decide = can_review(request.user) and extension.status == ExtensionStatus.PENDING
+    may_decide = (
+        can_review_indicator(request.user, extension.assessment.indicator)
+        and extension.status == ExtensionStatus.PENDING
+    )
     form = ExtensionDecisionForm() if may_decide else None
     if request.method == "POST":
         require_reviewer(request)

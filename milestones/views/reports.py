@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kpi_tracker.lib.pdf import render_pdf
 from milestones.forms.filings import MemoForm, RecordForm
-from milestones.models import Assessment, AuditAction, Filing, Indicator
+from milestones.models import Assessment, AuditAction, Filing
 from milestones.reporting import esaraban, reports
-from milestones.rules.access import get_assessment_for_user, require_overview
+from milestones.rules.access import get_assessment_for_user, get_indicator_for_user, require_overview
+from milestones.rules.filings import default_recipient
 from milestones.services.audit import audit_record
 from milestones.services.filings import FilingError, filing_create, filing_record
 
@@ -82,13 +83,10 @@ def unit_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def department_summary(request: HttpRequest) -> HttpResponse:
     require_overview(request)
-    indicator_id = request.GET.get("indicator")
-    if indicator_id:
-        indicator = Indicator.objects.filter(pk=indicator_id).first() if indicator_id.isdigit() else None
-    else:
-        indicator = Indicator.objects.current()
-    if indicator is None:
+    indicator_id = request.GET.get("indicator", "")
+    if not indicator_id.isdigit():
         raise Http404("ไม่พบตัวชี้วัด")
+    indicator = get_indicator_for_user(request, int(indicator_id))
     thai_digits = _thai_digits(request)
     pdf = render_pdf("reports/department_summary.html", reports.department_summary(indicator), thai_digits=thai_digits)
     _audit_export(request, "summary", assessment=None, obj=indicator, thai_digits=thai_digits)
@@ -112,7 +110,7 @@ def memo_create(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("บันทึกข้อความพร้อมแล้ว ดาวน์โหลดชุดเอกสารเพื่อนำส่งทาง E-saraban ได้"))
                 return redirect("assessment-detail", assessment.pk)
     else:
-        initial = {"memo_date": timezone.localdate()}
+        initial = {"memo_date": timezone.localdate(), "recipient": default_recipient(assessment.indicator.group.name)}
         if latest is not None:
             initial.update(
                 recipient=latest.recipient, signer_name=latest.signer_name, signer_position=latest.signer_position

@@ -14,17 +14,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from milestones.forms.filters import QueueFilterForm
 from milestones.forms.review import DecisionForm, ReopenForm
-from milestones.models import Indicator, StepProgress, StepStatus
+from milestones.models import StepProgress, StepStatus
 from milestones.rules.access import (
     can_reopen,
     can_review,
+    can_review_indicator,
     require_admin,
     require_overview,
     require_reviewer,
     visible_assessments,
+    visible_indicators,
 )
 from milestones.selectors.queue import PAGE_SIZE, review_queue
 from milestones.selectors.review import submissions_of
+from milestones.selectors.rounds import round_indicators, round_of
 from milestones.services import step_reopen, step_review
 from milestones.services.review import AlreadyDecided, ReviewError
 
@@ -43,20 +46,23 @@ def _get_progress(request: HttpRequest, pk: int) -> StepProgress:
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    """Steps awaiting a decision, oldest first. A fixed number of queries whatever the unit count."""
+    """Steps awaiting a decision on every indicator of the round the user's groups supervise, oldest
+    first, with a filter by indicator. A fixed number of queries whatever the unit count."""
     require_overview(request)
-    indicator = Indicator.objects.current()
-    step_numbers = list(indicator.steps.values_list("number", flat=True)) if indicator else []
-    form = QueueFilterForm(request.GET or None, step_numbers=step_numbers)
+    round_ = round_of(request.GET.get("round"))
+    indicators = round_indicators(round_, visible_indicators(request.user)) if round_ else []
+    steps = sorted({s.number for i in indicators for s in i.steps.all()})
+    form = QueueFilterForm(request.GET or None, step_numbers=steps, indicators=indicators)
     form.is_valid()  # a bad value in one filter is ignored; the valid ones still apply
     filters = form.cleaned_data if form.is_bound else {}
     status = filters.get("status") if "status" in request.GET else StepStatus.SUBMITTED
+    shown = [i for i in indicators if filters.get("indicator") in (None, i.pk)]
     found = review_queue(
-        indicator, status=status, kind=filters.get("kind", ""), step=filters.get("step"), q=filters.get("q") or ""
+        shown, status=status, kind=filters.get("kind", ""), step=filters.get("step"), q=filters.get("q") or ""
     )
     params = request.GET.copy()
     params.pop("page", None)
-    context = {"indicator": indicator, "form": form, "status": status, "query": params.urlencode()}
+    context = {"round": round_, "indicators": indicators, "form": form, "status": status, "query": params.urlencode()}
     context.update(status_counts=found.status_counts, total=found.total, may_review=can_review(request.user))
     context["page"] = Paginator(found.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "review/queue.html", context)
@@ -64,7 +70,9 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 def _render_review(request: HttpRequest, progress: StepProgress, *, decision_form=None, reopen_form=None):
     submissions = submissions_of(progress)
-    may_decide = can_review(request.user) and progress.status == StepStatus.SUBMITTED
+    may_decide = (
+        can_review_indicator(request.user, progress.assessment.indicator) and progress.status == StepStatus.SUBMITTED
+    )
     may_reopen = can_reopen(request.user) and progress.status == StepStatus.ACCEPTED
     context = {
         "progress": progress,

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from milestones.rules.access import can_change_assessment, get_assessment_for_user
+from milestones.selectors.rounds import previous_result
 from milestones.selectors.units import assessment_page
 from milestones.views.extensions import extension_panel
 
@@ -19,6 +20,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assessment": assessment,
         "may_change": can_change_assessment(request.user, assessment),
         "deadline_state": assessment.deadline_state(timezone.now()),
+        "previous": previous_result(assessment),
         **assessment_page(assessment),
         **extension_panel(request, assessment),
     }

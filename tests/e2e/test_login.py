@@ -10,8 +10,12 @@ from tests.e2e.conftest import log_in, log_out
 def test_staff_logs_in_and_lands_on_their_units_page(page: Page, unit_open):
     log_in(page, unit_open.staff_a)
 
-    expect(page).to_have_url(re.compile(rf"/assessments/{unit_open.assessment_a.pk}/$"))
+    # The round page: every indicator that applies to the unit, and its total.
+    expect(page).to_have_url(re.compile(rf"/rounds/2563/units/{unit_open.unit_a.pk}/$"))
     expect(page.get_by_role("heading", name=unit_open.unit_a.name)).to_be_visible()
+    expect(page.get_by_text("คะแนนรวมของรอบ")).to_be_visible()
+    page.get_by_role("link", name="ตัวชี้วัดที่ 2").click()
+    expect(page).to_have_url(re.compile(rf"/assessments/{unit_open.assessment_a.pk}/$"))
     expect(page.get_by_text("ได้รับการขยายเวลา")).to_be_visible()
     for number in range(1, 6):
         expect(page.locator(".stepper").get_by_text(f"ขั้นตอนที่ {number}")).to_be_visible()

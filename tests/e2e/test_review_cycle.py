@@ -74,6 +74,7 @@ def test_a_unit_goes_from_nothing_to_level_three_through_a_return(open_page, uni
 
     # Staff: steps 1-3, each with evidence whose file name is Thai, then submitted.
     log_in(staff, cast.staff_a)
+    staff.get_by_role("link", name="ตัวชี้วัดที่ 2").click()  # from the unit's round page to the indicator
     open_step(staff, 1)
     staff.get_by_label("สรุปผลการทบทวนกระบวนการงาน").fill("ทบทวนกระบวนการงานทั้ง 12 กระบวนการของกองแล้ว")
     save(staff)
@@ -159,7 +160,7 @@ def test_a_unit_goes_from_nothing_to_level_three_through_a_return(open_page, uni
     assert sum(name.endswith(".pdf") for name in names) >= 7  # memo, report and five evidence files
 
     # The dashboard shows the new level for the unit.
-    reviewer.goto("/overview/")
+    reviewer.goto(f"/indicators/{cast.indicator.pk}/dashboard/")
     row = reviewer.get_by_role("row").filter(has=reviewer.get_by_role("link", name=unit))
     expect(row.locator("td.status-accepted")).to_have_count(3)
     expect(row).to_contain_text("0.1500")
