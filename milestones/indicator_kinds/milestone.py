@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from milestones import step_kinds
 from milestones.indicator_kinds.base import IndicatorKind
 from milestones.models import StepStatus
+from milestones.rubric_fields import RubricError, decimal, integer, req, text
 from milestones.rules import scoring
 
 
@@ -17,22 +18,20 @@ class Milestone(IndicatorKind):
     result_template = "milestones/indicator_kinds/milestone_result.html"
 
     def parse(self, ind: dict, path: str) -> dict:
-        from milestones.services.rubric import RubricError, _decimal, _int, _req, _text
-
-        steps = _req(ind, "steps", path)
+        steps = req(ind, "steps", path)
         if not isinstance(steps, list) or not steps:
             raise RubricError(f"{path}.steps", "ต้องเป็นรายการขั้นตอนอย่างน้อย 1 ขั้นตอน")
         parsed = []
         for i, step in enumerate(steps):
             sp = f"{path}.steps[{i}]"
-            form = _text(step, "form", sp, required=False) or step_kinds.DEFAULT
+            form = text(step, "form", sp, required=False) or step_kinds.DEFAULT
             if not step_kinds.is_known(form):
                 raise RubricError(f"{sp}.form", f"ต้องเป็นหนึ่งใน {', '.join(step_kinds.names())}")
             parsed.append(
                 {
-                    "number": _int(step, "number", sp, lo=1, hi=10),
-                    "description": _text(step, "description", sp),
-                    "score": _decimal(step, "score", sp, lo=Decimal(0), hi=Decimal(99)),
+                    "number": integer(step, "number", sp, lo=1, hi=10),
+                    "description": text(step, "description", sp),
+                    "score": decimal(step, "score", sp, lo=Decimal(0), hi=Decimal(99)),
                     "form_kind": form,
                 }
             )

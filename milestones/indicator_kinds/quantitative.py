@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from milestones.indicator_kinds.base import IndicatorKind
 from milestones.models import Direction, StepStatus, Target
+from milestones.rubric_fields import RubricError, req, text
 from milestones.rules import scoring
 
 # The evidence step kind that takes the value (evidence/kinds/measurement.py).
@@ -33,11 +34,9 @@ class Quantitative(IndicatorKind):
     result_template = "milestones/indicator_kinds/quantitative_result.html"
 
     def parse(self, ind: dict, path: str) -> dict:
-        from milestones.services.rubric import RubricError, _req, _text
-
-        q = _req(ind, "quantitative", path)
+        q = req(ind, "quantitative", path)
         qp = f"{path}.quantitative"
-        direction = _text(q, "direction", qp)
+        direction = text(q, "direction", qp)
         if direction not in Direction.values:
             raise RubricError(f"{qp}.direction", f"ต้องเป็น {' หรือ '.join(Direction.values)}")
         low = _number(q.get("min"), f"{qp}.min", required=False)
@@ -58,9 +57,9 @@ class Quantitative(IndicatorKind):
         for i, value in enumerate(values):
             if (low is not None and value < low) or (high is not None and value > high):
                 raise RubricError(f"{qp}.targets[{i}]", "ค่าเป้าหมายต้องอยู่ในช่วง min ถึง max")
-        step = {"number": 1, "description": _text(q, "step", qp), "score": Decimal(LEVELS), "form_kind": STEP_KIND}
+        step = {"number": 1, "description": text(q, "step", qp), "score": Decimal(LEVELS), "form_kind": STEP_KIND}
         fields = {
-            "value_unit": _text(q, "value_unit", qp),
+            "value_unit": text(q, "value_unit", qp),
             "direction": direction,
             "value_min": low,
             "value_max": high,
@@ -85,8 +84,6 @@ class Quantitative(IndicatorKind):
 
 
 def _number(value, path: str, *, required: bool = True) -> Decimal | None:
-    from milestones.services.rubric import RubricError
-
     if value is None or value == "":
         if required:
             raise RubricError(path, "ต้องระบุ")

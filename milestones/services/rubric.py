@@ -5,16 +5,16 @@ the field (``indicator.steps[2].score``); load_rubric() then writes it in
 one transaction, so a bad file loads nothing.
 """
 
-import datetime as dt
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
 from django.db import transaction
 
 from milestones import indicator_kinds
+from milestones import rubric_fields as fields
 from milestones.models import (
     AuditAction,
     EvidenceRequirement,
@@ -25,14 +25,9 @@ from milestones.models import (
     UnitKind,
     Weight,
 )
+from milestones.rubric_fields import RubricError
 from milestones.services.assessments import assessments_ensure
 from milestones.services.audit import audit_record
-
-
-class RubricError(ValueError):
-    def __init__(self, path: str, message: str):
-        self.path = path
-        super().__init__(f"{path}: {message}")
 
 
 @dataclass
@@ -57,72 +52,25 @@ def read_file(path: Path) -> dict:
     return data
 
 
-def _req(mapping: dict, key: str, path: str):
-    if not isinstance(mapping, dict):
-        raise RubricError(path, "ต้องเป็น mapping")
-    if key not in mapping or mapping[key] in (None, ""):
-        raise RubricError(f"{path}.{key}", "ต้องระบุ")
-    return mapping[key]
-
-
-def _text(mapping: dict, key: str, path: str, *, required: bool = True) -> str:
-    value = _req(mapping, key, path) if required else mapping.get(key, "")
-    if value is None:
-        return ""
-    if not isinstance(value, str | int):
-        raise RubricError(f"{path}.{key}", "ต้องเป็นข้อความ")
-    return str(value).strip()
-
-
-def _int(mapping: dict, key: str, path: str, *, default: int | None = None, lo: int = 0, hi: int = 10**6) -> int:
-    value = mapping.get(key, default) if default is not None else _req(mapping, key, path)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise RubricError(f"{path}.{key}", "ต้องเป็นจำนวนเต็ม")
-    if not lo <= value <= hi:
-        raise RubricError(f"{path}.{key}", f"ต้องอยู่ระหว่าง {lo} ถึง {hi}")
-    return value
-
-
-def _decimal(mapping: dict, key: str, path: str, *, lo: Decimal, hi: Decimal) -> Decimal:
-    value = _req(mapping, key, path)
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise RubricError(f"{path}.{key}", "ต้องเป็นตัวเลข") from None
-    if isinstance(value, bool) or not lo <= number <= hi:
-        raise RubricError(f"{path}.{key}", f"ต้องอยู่ระหว่าง {lo} ถึง {hi}")
-    return number
-
-
-def _date(mapping: dict, key: str, path: str) -> dt.date:
-    value = _req(mapping, key, path)
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise RubricError(f"{path}.{key}", "ต้องเป็นวันที่ ค.ศ. รูปแบบ YYYY-MM-DD") from None
-
-
 def parse_rubric(data: dict) -> dict:
     """Validate the whole definition; return it normalised. Raises RubricError naming the field.
 
     The supervising group must exist (load_groups first); the indicator's kind
     (milestones.indicator_kinds) reads its own part of the file."""
-    rnd = _req(data, "round", "")
+    rnd = fields.req(data, "round", "")
     rnd_path = "round"
     parsed_round = {
-        "fiscal_year": _int(rnd, "fiscal_year", rnd_path, lo=2500, hi=3000),
-        "title": _text(rnd, "title", rnd_path, required=False),
-        "deadline": _date(rnd, "deadline", rnd_path),
+        "fiscal_year": fields.integer(rnd, "fiscal_year", rnd_path, lo=2500, hi=3000),
+        "title": fields.text(rnd, "title", rnd_path, required=False),
+        "deadline": fields.date(rnd, "deadline", rnd_path),
     }
-    ind = _req(data, "indicator", "")
+    ind = fields.req(data, "indicator", "")
     p = "indicator"
-    kind_name = _text(ind, "kind", p, required=False) or indicator_kinds.DEFAULT
+    kind_name = fields.text(ind, "kind", p, required=False) or indicator_kinds.DEFAULT
     if kind_name not in indicator_kinds.names():
         raise RubricError(f"{p}.kind", f"ต้องเป็นหนึ่งใน {', '.join(indicator_kinds.names())}")
     kind = indicator_kinds.kinds()[kind_name]
-    group_code = _text(ind, "group", p)
+    group_code = fields.text(ind, "group", p)
     group = SupervisingGroup.objects.filter(code=group_code).first()
     if group is None:
         raise RubricError(f"{p}.group", f"ไม่พบผู้กำกับตัวชี้วัดรหัส {group_code} (นำเข้าด้วย load_groups ก่อน)")
@@ -131,29 +79,29 @@ def parse_rubric(data: dict) -> dict:
         raise RubricError(f"{p}.sample", "ต้องเป็น true หรือ false")
     of_kind = kind.parse(ind, p)
     parsed = {
-        "number": _int(ind, "number", p, lo=1, hi=999),
+        "number": fields.integer(ind, "number", p, lo=1, hi=999),
         "kind": kind_name,
-        "title": _text(ind, "title", p),
-        "unit_of_measure": _text(ind, "unit_of_measure", p),
-        "description": _text(ind, "description", p, required=False),
-        "scoring_description": _text(ind, "scoring_description", p, required=False),
-        "evidence_description": _text(ind, "evidence_description", p, required=False),
+        "title": fields.text(ind, "title", p),
+        "unit_of_measure": fields.text(ind, "unit_of_measure", p),
+        "description": fields.text(ind, "description", p, required=False),
+        "scoring_description": fields.text(ind, "scoring_description", p, required=False),
+        "evidence_description": fields.text(ind, "evidence_description", p, required=False),
         "group": group,
-        "data_collector": _text(ind, "data_collector", p, required=False),
-        "data_collector_phone": _text(ind, "data_collector_phone", p, required=False),
-        "operators": _text(ind, "operators", p, required=False),
+        "data_collector": fields.text(ind, "data_collector", p, required=False),
+        "data_collector_phone": fields.text(ind, "data_collector_phone", p, required=False),
+        "operators": fields.text(ind, "operators", p, required=False),
         "is_sample": sample,
         **{field: of_kind["fields"].get(field, EMPTY_KIND_FIELDS[field]) for field in EMPTY_KIND_FIELDS},
     }
 
-    weights = _req(ind, "weights", p)
+    weights = fields.req(ind, "weights", p)
     if not isinstance(weights, dict):
         raise RubricError(f"{p}.weights", "ต้องเป็น mapping ของประเภทหน่วยงาน (central, regional) กับร้อยละ")
     parsed_weights = {}
     for unit_kind, _pct in weights.items():
         if unit_kind not in UnitKind.values:
             raise RubricError(f"{p}.weights.{unit_kind}", f"ประเภทหน่วยงานต้องเป็น {', '.join(UnitKind.values)}")
-        parsed_weights[unit_kind] = _decimal(weights, unit_kind, f"{p}.weights", lo=Decimal(0), hi=Decimal(100))
+        parsed_weights[unit_kind] = fields.decimal(weights, unit_kind, f"{p}.weights", lo=Decimal(0), hi=Decimal(100))
     if not parsed_weights:
         raise RubricError(f"{p}.weights", "ต้องมีน้ำหนักอย่างน้อย 1 ประเภทหน่วยงาน (ตัวชี้วัดใช้กับประเภทที่มีน้ำหนัก)")
 
@@ -169,10 +117,10 @@ def parse_rubric(data: dict) -> dict:
             raise RubricError(f"{rp}.steps", "ต้องเป็นรายการเลขขั้นตอนที่มีอยู่")
         parsed_reqs.append(
             {
-                "number": _int(req, "number", rp, lo=1, hi=99),
-                "description": _text(req, "description", rp),
+                "number": fields.integer(req, "number", rp, lo=1, hi=99),
+                "description": fields.text(req, "description", rp),
                 "steps": sorted(req_steps),
-                "min_count": _int(req, "min_count", rp, default=0, lo=0, hi=100),
+                "min_count": fields.integer(req, "min_count", rp, default=0, lo=0, hi=100),
                 "is_report": bool(req.get("is_report", False)),
             }
         )
