@@ -271,5 +271,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes logs every successful login at INFO; failures and lockouts are WARNING.
     # WeasyPrint logs each rendering step (and its own start-up) at INFO.
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
+    # olevba (upload checks) logs each file it opens at INFO and its own limits at WARNING.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "olevba": {"level": "ERROR"},
+        "pikepdf": {"level": "WARNING"},
+    },
 }

@@ -12,6 +12,8 @@ from evidence.storage.backend import (
     is_local,
     make_durable,
     max_upload_bytes,
+    open_for_streaming,
+    storage_errors,
     stored_name,
 )
 from evidence.storage.upload import EvidenceUploadHandler, HashedUpload
@@ -25,5 +27,7 @@ __all__ = [
     "is_local",
     "make_durable",
     "max_upload_bytes",
+    "open_for_streaming",
+    "storage_errors",
     "stored_name",
 ]

@@ -55,6 +55,26 @@ def make_durable(storage: Storage, name: str) -> None:
             os.close(fd)
 
 
+def open_for_streaming(storage: Storage, name: str):
+    """A file-like object that reads the stored bytes as they come (for serving a preview through the
+    app). Django's S3File would first copy the whole object to a temporary file."""
+    if is_local(storage):
+        return storage.open(name, "rb")
+    return storage.bucket.Object(name).get()["Body"]
+
+
+def storage_errors() -> tuple[type[BaseException], ...]:
+    """What the storage raises when it cannot be reached or written (a full disk, S3 down)."""
+    errors: list[type[BaseException]] = [OSError]
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # pragma: no cover (boto3 is a requirement)
+        pass
+    else:
+        errors += [BotoCoreError, ClientError]
+    return tuple(errors)
+
+
 def hash_stream(stream, chunk_size: int = 1024 * 1024) -> tuple[str, int]:
     """sha256 and size of a file-like object, read in chunks (for files that did not come through the handler)."""
     hasher = hashlib.sha256()
