@@ -292,7 +292,11 @@ def _walk_pdf(pdf, pikepdf) -> None:
                 keys = set(node.keys())
                 if keys & PDF_ACTIVE_KEYS:
                     raise _pdf_refusal()
-                for key, values in (("/S", PDF_ACTIVE_ACTIONS), ("/Type", PDF_ACTIVE_TYPES), ("/Subtype", PDF_ACTIVE_SUBTYPES)):
+                for key, values in (
+                    ("/S", PDF_ACTIVE_ACTIONS),
+                    ("/Type", PDF_ACTIVE_TYPES),
+                    ("/Subtype", PDF_ACTIVE_SUBTYPES),
+                ):
                     if key in keys:
                         value = node.get(key)
                         if isinstance(value, pikepdf.Name) and str(value) in values:

@@ -75,7 +75,10 @@ def test_it_refuses_what_is_not_what_it_claims_with_a_thai_message(name, data, w
     "name, data",
     [
         # A VBA project is found by olevba whatever the part or stream is called.
-        ("macro.docx", ooxml_bytes("word/document.xml", extra={"word/media/image9.bin": word97(macro_stream="Module1")})),
+        (
+            "macro.docx",
+            ooxml_bytes("word/document.xml", extra={"word/media/image9.bin": word97(macro_stream="Module1")}),
+        ),
         (
             "macro.xlsx",
             ooxml_bytes(
