@@ -22,7 +22,14 @@ from evidence import forms as evidence_forms
 from evidence.kinds import kind_of
 from evidence.models import EvidenceFile
 from evidence.selectors import step_page
-from evidence.services import DuplicateEvidence, evidence_add, evidence_remove, step_content_save, step_submit
+from evidence.services import (
+    DuplicateEvidence,
+    evidence_add,
+    evidence_remove,
+    step_content_save,
+    step_submit,
+    upload_precheck,
+)
 from evidence.storage import EvidenceUploadHandler, evidence_storage, is_local, open_for_streaming, storage_errors
 from evidence.validation import PREVIEWABLE_CONTENT_TYPES, EvidenceRefused
 from milestones.models import AuditAction, StepProgress
@@ -93,18 +100,32 @@ def step_save(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @login_required
 @require_POST
 def evidence_upload(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    # The streaming handler must be in place before anything reads the body, CSRF included.
+    # Who may upload, to which step, how much: all decided before the body is read (a viewer or
+    # another unit's staff never makes the server spool anything). Then the streaming handler goes
+    # in place, before anything reads the body, CSRF included.
+    progress = _get_progress(request, pk, number, for_change=True)
+    try:
+        upload_precheck(progress=progress, user=request.user, content_length=_content_length(request))
+    except (EvidenceRefused, StepRefused) as refused:
+        messages.error(request, "; ".join(refused.messages) if isinstance(refused, StepRefused) else str(refused))
+        return _after_upload(request, progress)
     handler = EvidenceUploadHandler(request)
     request.upload_handlers = [handler]
     try:
-        return _evidence_upload(request, pk, number)
+        return _evidence_upload(request, progress)
     finally:
         handler.cleanup()  # a file the parser gave up on half-way: its threads and spool file
 
 
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0  # Django then reads no body at all
+
+
 @csrf_protect
-def _evidence_upload(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    progress = _get_progress(request, pk, number, for_change=True)
+def _evidence_upload(request: HttpRequest, progress: StepProgress) -> HttpResponse:
     work_items = kind_of(progress.step).upload_items(progress)
     form = evidence_forms.UploadForm(request.POST, request.FILES, work_items=work_items)
     if not form.is_valid():

@@ -137,6 +137,11 @@ EVIDENCE_STORAGE = env_str("EVIDENCE_STORAGE", "local")
 if EVIDENCE_STORAGE not in {"local", "s3"}:
     raise ImproperlyConfigured("EVIDENCE_STORAGE must be 'local' or 's3'")
 EVIDENCE_MAX_UPLOAD_MB = env_int("EVIDENCE_MAX_UPLOAD_MB", 20)
+# Bounds on what uploads can take (docs/deploy.md): a whole request, a unit's storage (every stored
+# object once, removed files' included), and the files one user may upload in an hour.
+EVIDENCE_MAX_REQUEST_MB = env_int("EVIDENCE_MAX_REQUEST_MB", 200)
+EVIDENCE_UNIT_QUOTA_MB = env_int("EVIDENCE_UNIT_QUOTA_MB", 2048)
+EVIDENCE_UPLOADS_PER_HOUR = env_int("EVIDENCE_UPLOADS_PER_HOUR", 300)
 
 STORAGES = {
     "default": {

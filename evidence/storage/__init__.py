@@ -6,6 +6,7 @@
 """
 
 from evidence.storage.backend import (
+    delete_later,
     evidence_storage,
     hash_stream,
     incoming_dir,
@@ -16,11 +17,12 @@ from evidence.storage.backend import (
     storage_errors,
     stored_name,
 )
-from evidence.storage.upload import EvidenceUploadHandler, HashedUpload
+from evidence.storage.upload import EvidenceUploadHandler, HashedUpload, stale_spool_files
 
 __all__ = [
     "EvidenceUploadHandler",
     "HashedUpload",
+    "delete_later",
     "evidence_storage",
     "hash_stream",
     "incoming_dir",
@@ -29,5 +31,6 @@ __all__ = [
     "max_upload_bytes",
     "open_for_streaming",
     "storage_errors",
+    "stale_spool_files",
     "stored_name",
 ]

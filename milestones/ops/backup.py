@@ -169,7 +169,8 @@ def evidence_names(records: RoundRecords) -> list[tuple[str, int, str]]:
     evidence_model = apps.get_model("evidence", "EvidenceFile")
     pks = records.pks.get(evidence_model, set())
     rows = evidence_model.objects.filter(pk__in=pks).order_by("pk").values_list("stored_name", "size", "sha256")
-    return list(rows)
+    # Rows with the same bytes share one stored file: it goes into the archive once.
+    return list({name: (name, size, sha256) for name, size, sha256 in rows}.values())
 
 
 @dataclass
