@@ -12,7 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from kpi_tracker.lib.env import env_bool, env_int, env_list, env_str
+from kpi_tracker.lib.env import env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -202,8 +202,9 @@ CACHES = {
 HTTPS = env_bool("HTTPS", not DEBUG)
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto and appends X-Forwarded-For.
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
-# How many proxies in front of gunicorn append to X-Forwarded-For (load balancer + nginx = 2).
-FORWARDED_PROXIES = env_int("FORWARDED_PROXIES", 1)
+# The proxies whose forwarded headers count (IPs or CIDR networks); from any other peer they are
+# dropped (kpi_tracker.middleware.ForwardedForMiddleware). Default: a proxy on the same host.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", ["127.0.0.1", "::1"] if BEHIND_PROXY else [])
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
