@@ -266,6 +266,8 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kpi-tracker@fisheries.go.th")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")  # links in notification mails
+# The key export_round signs its archives with and import_round checks them against (HMAC-SHA256).
+BACKUP_SIGNING_KEY = env_str("BACKUP_SIGNING_KEY")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -50,7 +50,10 @@ def test_a_client_reaching_the_app_directly_cannot_set_its_address(client, cast,
 
 def test_a_client_reaching_the_app_directly_cannot_claim_https_or_a_host(proxies):
     result = seen(
-        "198.51.100.7", HTTP_X_FORWARDED_PROTO="https", HTTP_X_FORWARDED_HOST="evil.example", HTTP_FORWARDED="for=1.2.3.4"
+        "198.51.100.7",
+        HTTP_X_FORWARDED_PROTO="https",
+        HTTP_X_FORWARDED_HOST="evil.example",
+        HTTP_FORWARDED="for=1.2.3.4",
     )
     assert result["addr"] == "198.51.100.7" and result["secure"] is False
     assert not any(key in result["meta"] for key in ForwardedForMiddleware.HEADERS)
@@ -77,9 +80,7 @@ def test_ipv6_clients_and_proxies(client, cast, proxies):
     "forwarded_for",
     ["not-an-ip", "203.0.113.9:443", "[2001:db8::1]", "fe80::1%eth0", "203.0.113.9 junk", "", " , ", "999.1.1.1"],
 )
-def test_a_forwarded_value_that_is_not_strictly_an_address_is_ignored_not_a_500(
-    client, cast, proxies, forwarded_for
-):
+def test_a_forwarded_value_that_is_not_strictly_an_address_is_ignored_not_a_500(client, cast, proxies, forwarded_for):
     """The walk stops at the bad entry: the client seems to be the proxy, and the login is audited."""
     assert login_from(client, "127.0.0.1", forwarded_for) == "127.0.0.1"
 
