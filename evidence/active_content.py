@@ -39,10 +39,6 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # An image or PDF that also carries a web page (a polyglot) could run as HTML if a browser ever
 # sniffed it. Narrower than a general markup test: XMP metadata in images and PDFs has <?xml.
 ACTIVE_MARKUP = re.compile(rb"<\s*(!doctype\s+html|html|script|iframe|object|embed|body)\b", re.IGNORECASE)
-# Names a PDF reader acts on, looked for in the raw bytes as well (an object outside the
-# cross-reference table is invisible to the parser but not to every reader's repair). Only names
-# long enough never to turn up by chance in compressed data.
-PDF_RAW_NAMES = re.compile(rb"/(JavaScript|Launch|EmbeddedFiles?|RichMedia)\b")
 MARKUP_OVERLAP = 64
 
 # OOXML content types and relationship types that are macros or controls.
@@ -105,16 +101,17 @@ def _corrupt_refusal() -> EvidenceRefused:
 
 
 # --- raw bytes ---------------------------------------------------------------------------------
-def scan_markup(stream: BinaryIO, *, pdf: bool = False) -> None:
-    """Refuse HTML or script markers anywhere in the file (and, for a PDF, active names in its raw bytes)."""
+def scan_markup(stream: BinaryIO) -> None:
+    """Refuse HTML or script markers anywhere in the file, read in 1 MiB chunks with an overlap.
+
+    (PDF names such as /JavaScript are not looked for in the raw bytes: "…/Web/JavaScript" in a
+    link is the same bytes; check_pdf finds them where a reader would act on them.)"""
     stream.seek(0)
     tail = b""
     while chunk := stream.read(CHUNK):
         window = tail + chunk
         if ACTIVE_MARKUP.search(window):
             raise _markup_refusal()
-        if pdf and PDF_RAW_NAMES.search(window):
-            raise _pdf_refusal()
         tail = window[-MARKUP_OVERLAP:]
     stream.seek(0)
 

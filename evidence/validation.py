@@ -268,7 +268,7 @@ def sniff(stream: BinaryIO, original_name: str) -> FileType:
 def _check_active_content(stream: BinaryIO, kind: str, original_name: str) -> None:
     """The whole file, after its type is known (zip containers were checked while being identified)."""
     if kind in {"pdf", "jpeg", "png"}:
-        active_content.scan_markup(stream, pdf=kind == "pdf")
+        active_content.scan_markup(stream)
     if kind == "pdf":
         active_content.check_pdf(stream)
     elif kind in {"doc", "xls", "ppt"}:

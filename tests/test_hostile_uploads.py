@@ -97,6 +97,7 @@ CONTROLS = [
     ("doc-word97", "รายงาน.doc", word97()),
     ("xls-excel97", "ตาราง.xls", excel97()),
     ("pdf-with-web-link", "คำสั่ง.pdf", hostile.pdf_with_link()),
+    ("pdf-link-to-javascript-docs", "คำสั่ง.pdf", hostile.pdf_linking_to_javascript_docs()),
     ("pdf-with-object-streams", "คำสั่ง.pdf", hostile.pdf_with_object_streams()),
     ("pdf-100kb", "คำสั่ง.pdf", hostile.pdf_of_100kb()),
     ("png-100kb", "รูป.png", hostile.png_of_100kb()),
