@@ -94,6 +94,10 @@ class ForwardedForMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         peer = parse_ip(request.META.get("REMOTE_ADDR"))
+        if peer is None:
+            # Not an IP address (a unix socket's peer, a broken front end): no address at all, so
+            # that nothing writes it into an inet column (the audit log, django-axes) and fails.
+            request.META.pop("REMOTE_ADDR", None)
         if peer is None or not in_networks(peer, settings.TRUSTED_PROXIES):
             for header in self.HEADERS:
                 request.META.pop(header, None)
