@@ -62,11 +62,11 @@ def _size_label(size: int) -> str:
     return f"{size / MB:.1f} MB"
 
 
-def max_request_bytes() -> int:
+def _max_request_bytes() -> int:
     return settings.EVIDENCE_MAX_REQUEST_MB * MB
 
 
-def unit_quota_bytes() -> int:
+def _unit_quota_bytes() -> int:
     return settings.EVIDENCE_UNIT_QUOTA_MB * MB
 
 
@@ -78,7 +78,7 @@ def _check_rate(user, now: dt.datetime) -> None:
 
 def _check_quota(unit_id: int, size: int | None) -> None:
     """Room for a file of `size` bytes in the unit's storage (None: any room left at all)."""
-    used, quota = EvidenceFile.objects.stored_bytes_of_unit(unit_id), unit_quota_bytes()
+    used, quota = EvidenceFile.objects.stored_bytes_of_unit(unit_id), _unit_quota_bytes()
     if (used >= quota) if size is None else (used + size > quota):
         message = _(
             "พื้นที่เก็บหลักฐานของหน่วยงานไม่พอ: ใช้ไปแล้ว %(used)s จาก %(quota)s MB (นับทุกไฟล์ที่เคยอัปโหลด "
@@ -96,7 +96,7 @@ def upload_precheck(*, progress: StepProgress, user, content_length: int, now: d
     checked again, under the locks, by evidence_add."""
     now = now or timezone.now()
     step_check_change(progress=progress, user=user, now=now)
-    if content_length > max_request_bytes():
+    if content_length > _max_request_bytes():
         raise EvidenceRefused(
             _("ไฟล์ที่ส่งในครั้งเดียวมีขนาดรวม %(size)s เกิน %(limit)s MB กรุณาแบ่งอัปโหลดเป็นหลายครั้ง")
             % {"size": _size_label(content_length), "limit": settings.EVIDENCE_MAX_REQUEST_MB}

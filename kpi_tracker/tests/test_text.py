@@ -95,9 +95,9 @@ def test_the_memo_form_cleans_its_fields(cast):
     )
 
 
-def test_a_field_of_only_invisible_characters_counts_as_empty():
-    form = DecisionForm({"kind": "returned", "comment": f"{RLO}{ZWSP}"})
-    assert not form.is_valid() and "comment" in form.errors
+def test_a_required_field_of_only_invisible_characters_counts_as_empty():
+    form = ReopenForm({"reason": f"{RLO}{ZWSP} "})
+    assert not form.is_valid() and "reason" in form.errors
 
 
 @pytest.mark.django_db
