@@ -102,6 +102,18 @@ def wait_for_logins(driver, ready_file: Path) -> None:
     time.sleep(fault_at)
 
 
+def start_load(site: Site, label: str):
+    """gunicorn and the simulated users; returns (driver, plan, ready file) FAULT_AT_S after every
+    user has logged in."""
+    plan, ready_file = load_plan(site)
+    site.plan_cache = plan
+    site.start()
+    note(f"load average before the {label} run: {load_average()}")
+    driver = site.start_driver(plan)
+    wait_for_logins(driver, ready_file)
+    return driver, plan, ready_file
+
+
 def answered(records):
     return [(r[0] + r[4] / 1000, r) for r in records]  # (answered at, record)
 
@@ -134,14 +146,10 @@ def fault_postgres() -> None:
     site = Site(prefix)
     site.prepare(n_units=n_units)
     cluster = PostgresCluster(site.db_url)
-    plan, ready_file = load_plan(site)
     t_down = t_up = None
     driver = None
     try:
-        site.start()
-        note(f"load average before the run: {load_average()}")
-        driver = site.start_driver(plan)
-        wait_for_logins(driver, ready_file)
+        driver, _, ready_file = start_load(site, "PostgreSQL")
         t_down = time.time()
         cluster.stop()
         time.sleep(down_for)
@@ -312,11 +320,7 @@ def fault_s3() -> None:
     t_down = t_up = None
     try:
         site.prepare(n_units=n_units)
-        plan, ready_file = load_plan(site)
-        site.start()
-        note(f"load average before the S3 run: {load_average()}")
-        driver = site.start_driver(plan)
-        wait_for_logins(driver, ready_file)
+        driver, _, _ = start_load(site, "S3")
         t_down = time.time()
         gate.close()
         time.sleep(down_for)
@@ -384,11 +388,7 @@ def fault_disk() -> None:
     filler = evidence_dir / "disk-full-filler"
     try:
         site.prepare(n_units=n_units)
-        plan, ready_file = load_plan(site)
-        site.start()
-        note(f"load average before the disk run: {load_average()}")
-        driver = site.start_driver(plan)
-        wait_for_logins(driver, ready_file)
+        driver, _, _ = start_load(site, "disk")
         t_full = time.time()
         filled = fill(filler)
         note(f"filled the evidence file system with {filled / 1e6:.0f} MB")
@@ -491,12 +491,7 @@ def fault_worker() -> None:
     driver = None
     try:
         site.prepare(n_units=n_units)
-        plan, ready_file = load_plan(site)
-        site.plan_cache = plan
-        site.start()
-        note(f"load average before the worker run: {load_average()}")
-        driver = site.start_driver(plan)
-        wait_for_logins(driver, ready_file)
+        driver, plan, _ = start_load(site, "worker")
         spool_dir = site.var_dir / "evidence" / ".incoming"
         name = f"ถูกตัดกลางทาง-{uuid.uuid4().hex[:6]}.pdf"
         stop = threading.Event()
