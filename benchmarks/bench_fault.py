@@ -339,6 +339,9 @@ def fault_s3() -> None:
     report("fault_s3_thai_errors", thai)
     report("fault_s3_other_errors", other)
     report("fault_s3_recovery_s", f"{first_ok - t_up:.2f}" if first_ok is not None else "never")
+    after_ok = sum(1 for u in results["uploads"] if u["at"] > t_up)
+    after_failed = sum(1 for f in results.get("upload_failures", []) if f["started"] > t_up)
+    note(f"uploads after the endpoint came back: {after_ok} acknowledged, {after_failed} refused")
     page_errors = page_errors_between(results, t_down, t_up)
     report("fault_s3_page_errors", len(page_errors))
     lost = lost_uploads(results["uploads"])  # this process's storage is the same bucket, through the gate
