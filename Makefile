@@ -49,13 +49,15 @@ bench: setup
 e2e: setup e2e-deps
 	$(VENV)/bin/pytest --ds=kpi_tracker.settings_test -m e2e tests/e2e
 
-# One benchmark alone; quick runs: make bench-load LOAD_DURATION_S=20. The fault run stops and
-# starts the local PostgreSQL cluster (root, pg_ctlcluster) and always leaves it running.
+# One benchmark alone; quick runs: make bench-load LOAD_DURATION_S=20. The fault runs need root:
+# `postgres` stops and starts the local PostgreSQL cluster (pg_ctlcluster; always left running),
+# `disk` mounts a small tmpfs; `s3` and `worker` need nothing more. Some of them alone:
+# make bench-fault FAULTS=s3,disk,worker (default: all four).
 bench-load: setup
 	$(PY) benchmarks/run.py bench_load
 
 bench-fault: setup
-	$(PY) benchmarks/run.py bench_fault
+	FAULTS="$(FAULTS)" $(PY) benchmarks/run.py bench_fault
 
 lint: setup
 	$(VENV)/bin/ruff check .

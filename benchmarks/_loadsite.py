@@ -78,9 +78,11 @@ def free_port() -> int:
 
 
 class Site:
-    """The seeded database, the server's environment, and the gunicorn process."""
+    """The seeded database, the server's environment, and the gunicorn process.
 
-    def __init__(self, name: str):
+    extra_env overrides the server's environment (S3 storage for a fault run, say)."""
+
+    def __init__(self, name: str, extra_env: dict | None = None):
         self.var_dir = Path(tempfile.mkdtemp(prefix=f"kpi-{name}-"))
         self.db_url = database_url(name)
         self.port = free_port()
@@ -101,6 +103,7 @@ class Site:
             "BEHIND_PROXY": "1",
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             "LOG_LEVEL": "WARNING",
+            **(extra_env or {}),
         }
         self.server: subprocess.Popen | None = None
         self.server_log = self.var_dir / "gunicorn.log"
@@ -451,6 +454,25 @@ def lost_uploads(uploads: list[dict]) -> list[str]:
         if digest.hexdigest() != upload["sha256"]:
             lost.append(f"{upload['name']}: stored bytes differ")
     return lost
+
+
+def manage(site: "Site", *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """A management command against the site's database and storage."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=site.env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def check_evidence_mismatches(site: "Site") -> tuple[str, dict[str, int], list[str]]:
+    """`manage.py check_evidence`: ("ok" or "mismatch", counts by kind, the first lines it printed)."""
+    check = manage(site, "check_evidence")
+    lines = (check.stdout + check.stderr).splitlines()
+    kinds = {"missing": 0, "size": 0, "sha256": 0, "orphan": 0}
+    for line in lines:
+        kind = line.strip().split(":", 1)[0]
+        if kind in kinds:
+            kinds[kind] += 1
+    return ("ok" if check.returncode == 0 else "mismatch"), kinds, lines[:10]
 
 
 def storage_mismatches(var_dir: Path) -> tuple[list[str], list[str]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from _setup import load_rubric_and_units, report, setup_django
 
+os.environ.setdefault("BACKUP_SIGNING_KEY", "benchmark-only-backup-signing-key")
 vendor = setup_django()
 
 from django.conf import settings  # noqa: E402

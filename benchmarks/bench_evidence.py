@@ -172,12 +172,28 @@ def timed_copy(source: Path, target: Path, *, cold: bool) -> float:
 
 
 def make_pdf(path: Path, size_mb: int) -> None:
+    """A valid one-page PDF (the upload parses every PDF whole) carrying size_mb MB of random bytes
+    in an unreferenced stream, with a cross-reference table, written without holding it in memory."""
+    block = os.urandom(CHUNK)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+    ]
+    offsets = []
     with open(path, "wb") as out:
         out.write(b"%PDF-1.4\n% benchmark evidence\n")
-        block = os.urandom(CHUNK)
+        for number, body in enumerate(objects, start=1):
+            offsets.append(out.tell())
+            out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+        offsets.append(out.tell())
+        out.write(b"4 0 obj\n<< /Length %d >>\nstream\n" % (size_mb * CHUNK))
         for i in range(size_mb):
             out.write(block[:-8] + i.to_bytes(8, "big"))
-        out.write(b"\n%%EOF\n")
+        out.write(b"\nendstream\nendobj\n")
+        xref = out.tell()
+        out.write(b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets))
+        out.write(b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref)
 
 
 def main() -> None:

@@ -44,6 +44,7 @@ class Recorder:
         self.lock = threading.Lock()
         self.records: list[list] = []  # [wall_time, kind, name, status, ms, ok, thai_503_page]
         self.uploads: list[dict] = []  # uploads answered with success
+        self.upload_failures: list[dict] = []  # uploads answered otherwise: when, status, Thai message
         self.logins_done = 0
         self.expected_users = 0
         self.ready_file = ""
@@ -64,6 +65,10 @@ class Recorder:
     def uploaded(self, **details) -> None:
         with self.lock:
             self.uploads.append(details)
+
+    def upload_failed(self, **details) -> None:
+        with self.lock:
+            self.upload_failures.append(details)
 
 
 class User:
@@ -158,8 +163,13 @@ class User:
             status, response, data = self.raw(method, path, body, headers)
             redirects = 0
             while follow and status in (301, 302, 303) and redirects < MAX_REDIRECTS:
-                location = urllib.parse.urlsplit(response.getheader("Location", "/"))
-                location = location.path + (f"?{location.query}" if location.query else "")
+                target = urllib.parse.urlsplit(response.getheader("Location", "/"))
+                location = target.path + (f"?{target.query}" if target.query else "")
+                if target.netloc and target.port not in (None, self.port):
+                    # A presigned download on the S3 endpoint (127.0.0.1 only), fetched as a
+                    # browser would: another connection, no cookies.
+                    status, data = self.external(target)
+                    break
                 status, response, data = self.raw("GET", location)
                 redirects += 1
         except (OSError, http.client.HTTPException):
@@ -176,6 +186,17 @@ class User:
         if match:
             self.csrf = match.group(1)
         return status, text, location, good
+
+    def external(self, target) -> tuple[int, bytes]:
+        if target.hostname != "127.0.0.1":
+            raise SystemExit("loadgen follows redirects to 127.0.0.1 only")
+        conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
+        try:
+            conn.request("GET", target.path + (f"?{target.query}" if target.query else ""))
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
 
     def close(self) -> None:
         if self.conn is not None:
@@ -258,7 +279,8 @@ class StaffWork:
         self.uploads += 1
         name = f"หลักฐาน-{self.user.username}-{self.uploads}-{uuid.uuid4().hex[:6]}.pdf"
         content = one_page_pdf(f"{self.user.username} {self.uploads} {uuid.uuid4().hex}")
-        _, _, _, good = self.user.post_multipart(
+        started = time.time()
+        status, text, _, good = self.user.post_multipart(
             "upload",
             "evidence-upload",
             self.url("upload", number=number),
@@ -274,6 +296,10 @@ class StaffWork:
                 size=len(content),
                 sha256=hashlib.sha256(content).hexdigest(),
                 at=time.time(),
+            )
+        else:  # refused: with the Thai message about this file, or anything else (a 500, no answer)
+            self.user.recorder.upload_failed(
+                started=started, at=time.time(), status=status, thai=f"ไม่รับไฟล์ “{name}”" in text, name=name
             )
 
     def submit(self) -> None:
@@ -458,6 +484,7 @@ def main(plan_path: str, out_path: str) -> None:
                 "load_end": load_end,
                 "records": recorder.records,
                 "uploads": recorder.uploads,
+                "upload_failures": recorder.upload_failures,
             },
             f,
         )

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
 from evidence.models import EvidenceFile, Feedback, PlanRow, StepSummary, WorkItem, WorkProcess
-from milestones.admin import ReadOnlyAdmin
+from milestones.admin import AtomicActionsAdmin, ReadOnlyAdmin
 
 
 @admin.register(EvidenceFile)
-class EvidenceFileAdmin(admin.ModelAdmin):
+class EvidenceFileAdmin(AtomicActionsAdmin):
     """Evidence is never edited or deleted by hand: files go in and out through the unit's pages."""
 
     list_display = ["original_name", "progress", "size", "content_type", "short_sha256", "uploaded_at", "removed_at"]

@@ -1,7 +1,9 @@
 """The upload form and the pieces the step kinds' forms share (evidence/kinds/: one module per kind).
 
 Forms only validate input and hand plain data to the services; they hold no rules
-about steps. Labels, hints and errors are Thai.
+about steps. Labels, hints and errors are Thai. Every text a reviewer will read loses its
+invisible and bidirectional-override characters (kpi_tracker.lib.text.CleanTextMixin, a base of
+the upload form and of every step kind's form).
 """
 
 import datetime as dt
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evidence.validation import ALLOWED_EXTENSIONS
 from kpi_tracker.lib import thai
+from kpi_tracker.lib.text import CleanTextMixin
 
 THAI_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 
@@ -51,7 +54,7 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
-class UploadForm(forms.Form):
+class UploadForm(CleanTextMixin, forms.Form):
     files = MultipleFileField(
         label=_("ไฟล์หลักฐาน"),
         help_text=_("เลือกได้หลายไฟล์พร้อมกัน: PDF, Word, Excel, PowerPoint, OpenDocument, JPEG, PNG, ข้อความ, CSV"),

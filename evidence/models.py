@@ -188,6 +188,24 @@ class EvidenceFileQuerySet(models.QuerySet):
     def current(self):
         return self.filter(removed_at__isnull=True)
 
+    def of_unit(self, unit_id: int):
+        return self.filter(progress__assessment__unit_id=unit_id)
+
+    def stored_object_of_unit(self, unit_id: int, sha256: str, size: int) -> str | None:
+        """The stored name already holding these bytes for the unit (current or removed), if any
+        (served by evidence_sha256_idx)."""
+        return self.of_unit(unit_id).filter(sha256=sha256, size=size).values_list("stored_name", flat=True).first()
+
+    def stored_bytes_of_unit(self, unit_id: int) -> int:
+        """Bytes the unit's evidence takes in storage: each stored object once, removed files'
+        included (they are kept). One query over the unit's rows."""
+        sizes = self.of_unit(unit_id).order_by().values("stored_name").annotate(bytes=models.Max("size"))
+        return sum(row["bytes"] for row in sizes)
+
+    def uploaded_by_since(self, user, since) -> int:
+        """How many files the user uploaded since then (served by evidence_uploader_time_idx)."""
+        return self.filter(uploaded_by=user, uploaded_at__gte=since).count()
+
 
 class EvidenceFile(models.Model):
     progress = models.ForeignKey(StepProgress, models.PROTECT, related_name="files", verbose_name=_("ขั้นตอน"))
@@ -197,7 +215,9 @@ class EvidenceFile(models.Model):
     work_item = models.ForeignKey(
         WorkItem, models.PROTECT, null=True, blank=True, related_name="files", verbose_name=_("ชิ้นงาน")
     )
-    stored_name = models.CharField(_("ชื่อไฟล์ในระบบ"), max_length=255, unique=True)
+    # Shared by the unit's rows with the same bytes (one stored object, never overwritten; see
+    # evidence.services.files.evidence_add); check_evidence reports rows of one name that disagree.
+    stored_name = models.CharField(_("ชื่อไฟล์ในระบบ"), max_length=255, db_index=True)
     original_name = models.CharField(_("ชื่อไฟล์"), max_length=255)
     size = models.BigIntegerField(_("ขนาด (ไบต์)"))
     content_type = models.CharField(_("ชนิดไฟล์"), max_length=150)
@@ -228,6 +248,10 @@ class EvidenceFile(models.Model):
                 name="evidence_unique_content_per_step",
             ),
             models.CheckConstraint(condition=Q(size__gte=0), name="evidence_size_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["sha256"], name="evidence_sha256_idx"),
+            models.Index(fields=["uploaded_by", "uploaded_at"], name="evidence_uploader_time_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,13 +1,17 @@
 """What an uploaded file really is, read from its bytes, not its name.
 
-sniff() reads the first bytes, and for zip containers (OOXML, OpenDocument)
-only the central directory and one small member, never the whole file. It
-returns the detected type or raises EvidenceRefused with a Thai message:
-unknown or dangerous content (executables, HTML, scripts), macro-enabled
-Office files, zip bombs, and an extension that does not match the content.
+sniff() tells the type from the first bytes, checks it against the extension, and then reads the
+whole file for active content (evidence/active_content.py: macros with oletools, OOXML
+relationships, OpenDocument scripts, PDFs parsed with pikepdf, HTML anywhere in a PDF or image).
+For zip containers (OOXML, OpenDocument) the end-of-central-directory record is read first and
+a file with too many members or too large a directory is refused before the directory itself is
+parsed. It returns the detected type or raises EvidenceRefused with a Thai message: unknown or
+dangerous content (executables, HTML, scripts), macros, links that fetch on open, zip bombs, and
+an extension that does not match the content. It is called outside any lock (evidence_add).
 """
 
 import re
+import struct
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -16,17 +20,23 @@ from typing import BinaryIO
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from evidence import active_content
+from evidence.errors import EvidenceRefused
+
+__all__ = ["EvidenceRefused", "FileType", "sniff", "clean_name"]
+
 HEAD_BYTES = 64 * 1024
-# Zip containers: refuse when the declared uncompressed total or any member's ratio is absurd.
+# Zip containers: refuse when the member count, the central directory, the declared uncompressed
+# total or any member's ratio is absurd.
 ZIP_MAX_MEMBERS = 5_000
+ZIP_MAX_DIRECTORY_BYTES = 2 * 1024 * 1024  # 5,000 members with 300-byte names fit in 1.7 MB
 ZIP_MAX_TOTAL_UNCOMPRESSED = 512 * 1024 * 1024
 ZIP_MAX_RATIO = 200
 ZIP_RATIO_MIN_SIZE = 10 * 1024 * 1024  # small members may compress very well (XML of empty cells)
 ZIP_MAX_MEMBER_READ = 1024 * 1024
-
-
-class EvidenceRefused(Exception):
-    """An upload that is refused; the message is Thai and shown to the user."""
+EOCD = b"PK\x05\x06"
+EOCD64_LOCATOR = b"PK\x06\x07"
+EOCD64 = b"PK\x06\x06"
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,6 @@ OLE_STREAMS = {
     "xls": ["Workbook", "Book"],
     "ppt": ["PowerPoint Document"],
 }
-OLE_MACRO_STREAMS = ["_VBA_PROJECT_CUR", "_VBA_PROJECT", "Macros", "VBA"]
 ODF_MIMETYPES = {
     "application/vnd.oasis.opendocument.text": "odt",
     "application/vnd.oasis.opendocument.spreadsheet": "ods",
@@ -75,9 +84,6 @@ ODF_MIMETYPES = {
 OOXML_MAIN = {"word/": "docx", "xl/": "xlsx", "ppt/": "pptx"}
 EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!")
 MARKUP = re.compile(rb"<\s*(!doctype\s+html|html|script|svg|iframe|object|embed|\?xml)\b", re.IGNORECASE)
-# An image or PDF that also carries a web page (a polyglot) could run as HTML if a browser ever
-# sniffed it; such files are refused. Narrower than MARKUP: XMP metadata in images/PDFs has <?xml.
-ACTIVE_MARKUP = re.compile(rb"<\s*(!doctype\s+html|html|script|iframe|object|embed|body)\b", re.IGNORECASE)
 
 
 def extension_of(name: str) -> str:
@@ -104,15 +110,14 @@ def clean_name(name: str) -> str:
 
 
 def _ole_kind(stream: BinaryIO) -> str:
-    """Word, Excel or PowerPoint, by the names in the compound file's directory; refuse macros.
+    """Word, Excel or PowerPoint, by the names in the compound file's directory.
 
     Directory entries store names in UTF-16LE; scanning for them (in chunks, with an
     overlap) avoids parsing the FAT chain, which is enough to tell the three apart.
+    Macros are olevba's business (active_content.check_office_macros), whatever the streams are called.
     """
     wanted = {kind: [n.encode("utf-16-le") for n in names] for kind, names in OLE_STREAMS.items()}
-    macros = [n.encode("utf-16-le") + b"\x00\x00" for n in OLE_MACRO_STREAMS]
     found: set[str] = set()
-    has_macros = False
     stream.seek(0)
     tail = b""
     while chunk := stream.read(1024 * 1024):
@@ -120,25 +125,55 @@ def _ole_kind(stream: BinaryIO) -> str:
         for kind, names in wanted.items():
             if any(n + b"\x00\x00" in window for n in names):
                 found.add(kind)
-        if any(m in window for m in macros):
-            has_macros = True
         tail = window[-80:]
-    if has_macros:
-        raise EvidenceRefused(_("ไฟล์นี้มีมาโคร (macro) ซึ่งไม่อนุญาต กรุณาบันทึกเป็นไฟล์แบบไม่มีมาโครแล้วอัปโหลดใหม่"))
     if len(found) != 1:
         raise EvidenceRefused(_("ไม่สามารถระบุชนิดของไฟล์ Office นี้ได้ กรุณาบันทึกเป็น PDF แล้วอัปโหลดใหม่"))
     return found.pop()
 
 
-def _zip_kind(stream: BinaryIO) -> str:
+def _too_many_members() -> EvidenceRefused:
+    return EvidenceRefused(_("ไฟล์นี้มีโครงสร้างผิดปกติ (จำนวนไฟล์ภายในมากเกินไป)"))
+
+
+def zip_directory_size(stream: BinaryIO) -> tuple[int, int]:
+    """(entries, central directory bytes) from the end-of-central-directory record (ZIP64 too),
+    read from the last 64 KiB without parsing the directory itself."""
+    stream.seek(0, 2)
+    size = stream.tell()
+    back = min(size, 22 + 65535 + 20 + 56)
+    stream.seek(size - back)
+    tail = stream.read(back)
+    stream.seek(0)
+    at = tail.rfind(EOCD)
+    if at < 0 or len(tail) - at < 22:
+        raise EvidenceRefused(_("ไฟล์เสียหรือไม่สมบูรณ์ กรุณาตรวจสอบแล้วอัปโหลดใหม่"))
+    entries, directory_bytes = struct.unpack("<HI", tail[at + 10 : at + 16])
+    if entries == 0xFFFF or directory_bytes == 0xFFFFFFFF:
+        locator = tail.rfind(EOCD64_LOCATOR, 0, at)
+        if locator < 0:
+            raise EvidenceRefused(_("ไฟล์เสียหรือไม่สมบูรณ์ กรุณาตรวจสอบแล้วอัปโหลดใหม่"))
+        (record_at,) = struct.unpack("<Q", tail[locator + 8 : locator + 16])
+        stream.seek(record_at)
+        record = stream.read(56)
+        stream.seek(0)
+        if not record.startswith(EOCD64) or len(record) < 56:
+            raise EvidenceRefused(_("ไฟล์เสียหรือไม่สมบูรณ์ กรุณาตรวจสอบแล้วอัปโหลดใหม่"))
+        entries, directory_bytes = struct.unpack("<QQ", record[32:48])
+    return entries, directory_bytes
+
+
+def _zip_kind(stream: BinaryIO, original_name: str) -> str:
+    entries, directory_bytes = zip_directory_size(stream)
+    if entries > ZIP_MAX_MEMBERS or directory_bytes > ZIP_MAX_DIRECTORY_BYTES:
+        raise _too_many_members()
     stream.seek(0)
     try:
         archive = zipfile.ZipFile(stream)
         members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise EvidenceRefused(_("ไฟล์เสียหรือไม่สมบูรณ์ กรุณาตรวจสอบแล้วอัปโหลดใหม่")) from None
-    if len(members) > ZIP_MAX_MEMBERS:
-        raise EvidenceRefused(_("ไฟล์นี้มีโครงสร้างผิดปกติ (จำนวนไฟล์ภายในมากเกินไป)"))
+    if len(members) > ZIP_MAX_MEMBERS:  # the record's count can lie; the directory's size cannot
+        raise _too_many_members()
     total = 0
     for member in members:
         total += member.file_size
@@ -148,26 +183,30 @@ def _zip_kind(stream: BinaryIO) -> str:
     if total > ZIP_MAX_TOTAL_UNCOMPRESSED:
         raise EvidenceRefused(_("ไฟล์นี้มีโครงสร้างผิดปกติ (ข้อมูลภายในขยายตัวมากเกินไป) จึงไม่รับไฟล์"))
     names = {m.filename for m in members}
-    lowered = {n.lower() for n in names}
-    if any(n.endswith("vbaproject.bin") or n.startswith("basic/") or "/macros/" in n for n in lowered):
-        raise EvidenceRefused(_("ไฟล์นี้มีมาโคร (macro) ซึ่งไม่อนุญาต กรุณาบันทึกเป็นไฟล์แบบไม่มีมาโครแล้วอัปโหลดใหม่"))
 
     def read_member(name: str) -> bytes:
         with archive.open(name) as member:
             return member.read(ZIP_MAX_MEMBER_READ)
 
-    if "mimetype" in names:
-        mimetype = read_member("mimetype").decode("ascii", "replace").strip()
-        if mimetype in ODF_MIMETYPES:
-            return ODF_MIMETYPES[mimetype]
-    if "[Content_Types].xml" in names:
-        types = read_member("[Content_Types].xml").lower()
-        if b"macroenabled" in types or b"vbaproject" in types:
-            raise EvidenceRefused(_("ไฟล์นี้มีมาโคร (macro) ซึ่งไม่อนุญาต กรุณาบันทึกเป็นไฟล์แบบไม่มีมาโครแล้วอัปโหลดใหม่"))
-        kinds = {kind for prefix, kind in OOXML_MAIN.items() if any(n.startswith(prefix) for n in names)}
-        if len(kinds) == 1:
-            return kinds.pop()
-    raise EvidenceRefused(_("ไม่รับไฟล์บีบอัด (zip) กรุณาแนบไฟล์เอกสารหรือรูปภาพโดยตรง"))
+    kind = None
+    try:
+        if "mimetype" in names:
+            mimetype = read_member("mimetype").decode("ascii", "replace").strip()
+            kind = ODF_MIMETYPES.get(mimetype)
+            if kind:
+                active_content.check_odf(archive)
+        if kind is None and "[Content_Types].xml" in names:
+            active_content.check_ooxml(archive)
+            kinds = {kind for prefix, kind in OOXML_MAIN.items() if any(n.startswith(prefix) for n in names)}
+            if len(kinds) == 1:
+                kind = kinds.pop()
+        if kind is None:
+            raise EvidenceRefused(_("ไม่รับไฟล์บีบอัด (zip) กรุณาแนบไฟล์เอกสารหรือรูปภาพโดยตรง"))
+        active_content.check_zip_ole_members(archive)
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError):  # a member that will not inflate
+        raise EvidenceRefused(_("ไฟล์เสียหรือไม่สมบูรณ์ กรุณาตรวจสอบแล้วอัปโหลดใหม่")) from None
+    active_content.check_office_macros(stream, original_name)
+    return kind
 
 
 def _text_kind(head: bytes, extension: str) -> str | None:
@@ -204,7 +243,7 @@ def sniff(stream: BinaryIO, original_name: str) -> FileType:
     elif head.startswith(OLE2_MAGIC):
         kind = _ole_kind(stream)
     elif head.startswith(ZIP_MAGIC):
-        kind = _zip_kind(stream)
+        kind = _zip_kind(stream, original_name)
     elif head.startswith(EXECUTABLE_MAGIC):
         raise EvidenceRefused(_("ไฟล์นี้เป็นโปรแกรมหรือสคริปต์ ไม่ใช่เอกสาร จึงไม่รับไฟล์"))
     elif MARKUP.search(head[:4096]):
@@ -212,8 +251,6 @@ def sniff(stream: BinaryIO, original_name: str) -> FileType:
     else:
         kind = _text_kind(head, extension)
     stream.seek(0)
-    if kind in {"pdf", "jpeg", "png"} and ACTIVE_MARKUP.search(head):
-        raise EvidenceRefused(_("ไฟล์นี้เป็นหน้าเว็บ (HTML) หรือสคริปต์ ไม่ใช่เอกสาร จึงไม่รับไฟล์"))
     if kind is None:
         raise EvidenceRefused(
             _("ไม่รับไฟล์ชนิดนี้ รับเฉพาะ PDF, Word, Excel, PowerPoint, OpenDocument, JPEG, PNG, ข้อความ (.txt) และ CSV")
@@ -224,4 +261,16 @@ def sniff(stream: BinaryIO, original_name: str) -> FileType:
             _("นามสกุลไฟล์ (.%(ext)s) ไม่ตรงกับเนื้อหาจริงของไฟล์ (%(label)s) กรุณาตรวจสอบไฟล์")
             % {"ext": extension or "-", "label": file_type.label}
         )
+    _check_active_content(stream, kind, original_name)
     return file_type
+
+
+def _check_active_content(stream: BinaryIO, kind: str, original_name: str) -> None:
+    """The whole file, after its type is known (zip containers were checked while being identified)."""
+    if kind in {"pdf", "jpeg", "png"}:
+        active_content.scan_markup(stream)
+    if kind == "pdf":
+        active_content.check_pdf(stream)
+    elif kind in {"doc", "xls", "ppt"}:
+        active_content.check_office_macros(stream, original_name)
+    stream.seek(0)

@@ -22,8 +22,15 @@ from evidence import forms as evidence_forms
 from evidence.kinds import kind_of
 from evidence.models import EvidenceFile
 from evidence.selectors import step_page
-from evidence.services import DuplicateEvidence, evidence_add, evidence_remove, step_content_save, step_submit
-from evidence.storage import EvidenceUploadHandler, evidence_storage, is_local
+from evidence.services import (
+    DuplicateEvidence,
+    evidence_add,
+    evidence_remove,
+    step_content_save,
+    step_submit,
+    upload_precheck,
+)
+from evidence.storage import EvidenceUploadHandler, evidence_storage, is_local, open_for_streaming, storage_errors
 from evidence.validation import PREVIEWABLE_CONTENT_TYPES, EvidenceRefused
 from milestones.models import AuditAction, StepProgress
 from milestones.rules.access import get_assessment_for_user
@@ -93,18 +100,32 @@ def step_save(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @login_required
 @require_POST
 def evidence_upload(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    # The streaming handler must be in place before anything reads the body, CSRF included.
+    # Who may upload, to which step, how much: all decided before the body is read (a viewer or
+    # another unit's staff never makes the server spool anything). Then the streaming handler goes
+    # in place, before anything reads the body, CSRF included.
+    progress = _get_progress(request, pk, number, for_change=True)
+    try:
+        upload_precheck(progress=progress, user=request.user, content_length=_content_length(request))
+    except (EvidenceRefused, StepRefused) as refused:
+        messages.error(request, "; ".join(refused.messages) if isinstance(refused, StepRefused) else str(refused))
+        return _after_upload(request, progress)
     handler = EvidenceUploadHandler(request)
     request.upload_handlers = [handler]
     try:
-        return _evidence_upload(request, pk, number)
+        return _evidence_upload(request, progress)
     finally:
         handler.cleanup()  # a file the parser gave up on half-way: its threads and spool file
 
 
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0  # Django then reads no body at all
+
+
 @csrf_protect
-def _evidence_upload(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    progress = _get_progress(request, pk, number, for_change=True)
+def _evidence_upload(request: HttpRequest, progress: StepProgress) -> HttpResponse:
     work_items = kind_of(progress.step).upload_items(progress)
     form = evidence_forms.UploadForm(request.POST, request.FILES, work_items=work_items)
     if not form.is_valid():
@@ -192,20 +213,35 @@ def content_disposition(disposition: str, name: str) -> str:
 
 
 def _serve(request: HttpRequest, evidence: EvidenceFile, *, inline: bool) -> HttpResponse:
+    """The file's bytes. A download from S3 is a redirect to a short-lived presigned URL; a preview
+    always goes through the app, so that it carries our nosniff and sandbox headers (S3 cannot
+    send them)."""
     storage = evidence_storage()
     disposition = content_disposition("inline" if inline else "attachment", evidence.original_name)
-    if not is_local(storage):
-        url = storage.url(
-            evidence.stored_name,
-            parameters={"ResponseContentDisposition": disposition, "ResponseContentType": evidence.content_type},
-        )
-        return HttpResponseRedirect(url)
-    response = FileResponse(storage.open(evidence.stored_name, "rb"), content_type=evidence.content_type)
+    if not is_local(storage) and not inline:
+        parameters = {
+            "ResponseContentDisposition": disposition,
+            "ResponseContentType": evidence.content_type,
+            "ResponseCacheControl": "private, no-store",
+        }
+        return HttpResponseRedirect(storage.url(evidence.stored_name, parameters=parameters))
+    try:
+        stream = open_for_streaming(storage, evidence.stored_name)
+    except storage_errors():
+        return _storage_unavailable(request)
+    response = FileResponse(stream, content_type=evidence.content_type)
     response.block_size = 256 * 1024  # Django's 4 KB blocks make a 100 MB download 25,000 writes
     response["Content-Disposition"] = disposition
     response["Content-Length"] = str(evidence.size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _storage_unavailable(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(_("ระบบจัดเก็บไฟล์ขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้งในอีกสักครู่"), status=503)
+    response["Content-Type"] = "text/plain; charset=utf-8"
+    response["Retry-After"] = "15"
     return response
 
 
@@ -243,10 +279,11 @@ def evidence_preview(request: HttpRequest, pk: int) -> HttpResponse:
     response = _serve(request, evidence, inline=True)
     response["X-Content-Type-Options"] = "nosniff"
     # The bytes were verified as a PDF or an image at upload and go out with nosniff, so the
-    # browser cannot treat them as a page. Images also get a sandbox; PDFs cannot: Chrome
-    # refuses to start its built-in PDF viewer under a sandboxing CSP (chromium bug 413851).
+    # browser cannot treat them as a page, and under a sandbox, so that even a file that slipped
+    # through runs no script with our origin. Chromium's PDF viewer starts under a sandboxing CSP
+    # (checked with Chromium 156; bug 413851 is fixed).
     if evidence.content_type == "application/pdf":
-        response["Content-Security-Policy"] = "frame-ancestors 'self'"
+        response["Content-Security-Policy"] = "sandbox; frame-ancestors 'self'"
     else:
         response["Content-Security-Policy"] = (
             "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"

@@ -17,6 +17,8 @@ from django.template import loader
 from django.utils import translation
 from django.views.decorators.csrf import requires_csrf_token
 
+from kpi_tracker.lib.net import in_networks, parse_ip
+
 logger = logging.getLogger(__name__)
 
 DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
@@ -67,24 +69,53 @@ class SessionRefreshMiddleware:
 
 
 class ForwardedForMiddleware:
-    """With BEHIND_PROXY on, take the client address from X-Forwarded-For, counted from the end.
+    """Forwarded headers count only when they come from one of settings.TRUSTED_PROXIES.
 
-    Each of our FORWARDED_PROXIES proxies appends the address it received the request from, so
-    the entry that many places from the end is the client as our outermost proxy saw it; a client
-    cannot forge it by sending its own header (those entries come earlier). The audit log and
-    the login throttle both read REMOTE_ADDR afterwards; without this every request would seem
-    to come from the proxy, and one user's failed logins would lock out everybody behind it.
+    From any other peer (a client reaching the app directly) every X-Forwarded-* / Forwarded
+    header is dropped before anything reads it: Django's SECURE_PROXY_SSL_HEADER, the audit
+    log, the login throttle. From a trusted proxy, the client is found by walking X-Forwarded-For
+    from the end (each proxy appends the address it received the request from) past every
+    trusted proxy: the first address that is not one of ours is the client. An entry that is not
+    strictly an IP address stops the walk there, so the client seems to be the last proxy that
+    was reached, never a made-up value (which the audit log's inet column would refuse).
     """
+
+    HEADERS = (
+        "HTTP_X_FORWARDED_FOR",
+        "HTTP_X_FORWARDED_PROTO",
+        "HTTP_X_FORWARDED_HOST",
+        "HTTP_X_FORWARDED_PORT",
+        "HTTP_X_REAL_IP",
+        "HTTP_FORWARDED",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if settings.BEHIND_PROXY:
-            entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if e.strip()]
-            if entries:
-                request.META["REMOTE_ADDR"] = entries[-min(settings.FORWARDED_PROXIES, len(entries))]
+        peer = parse_ip(request.META.get("REMOTE_ADDR"))
+        if peer is None:
+            # Not an IP address (a unix socket's peer, a broken front end): no address at all, so
+            # that nothing writes it into an inet column (the audit log, django-axes) and fails.
+            request.META.pop("REMOTE_ADDR", None)
+        if peer is None or not in_networks(peer, settings.TRUSTED_PROXIES):
+            for header in self.HEADERS:
+                request.META.pop(header, None)
+        else:
+            request.META["REMOTE_ADDR"] = str(self.client_of(peer, request.META.get("HTTP_X_FORWARDED_FOR", "")))
         return self.get_response(request)
+
+    @staticmethod
+    def client_of(peer, forwarded_for: str):
+        current = peer
+        for entry in reversed(forwarded_for.split(",") if forwarded_for.strip() else []):
+            if not in_networks(current, settings.TRUSTED_PROXIES):
+                break
+            address = parse_ip(entry)
+            if address is None:
+                break
+            current = address
+        return current
 
 
 class PermissionsPolicyMiddleware:

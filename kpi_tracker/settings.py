@@ -12,7 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from kpi_tracker.lib.env import env_bool, env_int, env_list, env_str
+from kpi_tracker.lib.env import env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -137,6 +137,11 @@ EVIDENCE_STORAGE = env_str("EVIDENCE_STORAGE", "local")
 if EVIDENCE_STORAGE not in {"local", "s3"}:
     raise ImproperlyConfigured("EVIDENCE_STORAGE must be 'local' or 's3'")
 EVIDENCE_MAX_UPLOAD_MB = env_int("EVIDENCE_MAX_UPLOAD_MB", 20)
+# Bounds on what uploads can take (docs/deploy.md): a whole request, a unit's storage (every stored
+# object once, removed files' included), and the files one user may upload in an hour.
+EVIDENCE_MAX_REQUEST_MB = env_int("EVIDENCE_MAX_REQUEST_MB", 200)
+EVIDENCE_UNIT_QUOTA_MB = env_int("EVIDENCE_UNIT_QUOTA_MB", 2048)
+EVIDENCE_UPLOADS_PER_HOUR = env_int("EVIDENCE_UPLOADS_PER_HOUR", 300)
 
 STORAGES = {
     "default": {
@@ -197,8 +202,9 @@ CACHES = {
 HTTPS = env_bool("HTTPS", not DEBUG)
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto and appends X-Forwarded-For.
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
-# How many proxies in front of gunicorn append to X-Forwarded-For (load balancer + nginx = 2).
-FORWARDED_PROXIES = env_int("FORWARDED_PROXIES", 1)
+# The proxies whose forwarded headers count (IPs or CIDR networks); from any other peer they are
+# dropped (kpi_tracker.middleware.ForwardedForMiddleware). Default: a proxy on the same host.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", ["127.0.0.1", "::1"] if BEHIND_PROXY else [])
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
@@ -260,6 +266,8 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kpi-tracker@fisheries.go.th")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")  # links in notification mails
+# The key export_round signs its archives with and import_round checks them against (HMAC-SHA256).
+BACKUP_SIGNING_KEY = env_str("BACKUP_SIGNING_KEY")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -271,5 +279,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes logs every successful login at INFO; failures and lockouts are WARNING.
     # WeasyPrint logs each rendering step (and its own start-up) at INFO.
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
+    # olevba (upload checks) logs each file it opens at INFO and its own limits at WARNING.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "olevba": {"level": "ERROR"},
+        "pikepdf": {"level": "WARNING"},
+    },
 }

@@ -1,6 +1,8 @@
 """The Django admin: the management-systems group keeps rounds, indicators,
 weights, units and users up to date here. The audit log is read-only."""
 
+import json
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -9,20 +11,64 @@ from django.db import router, transaction
 from milestones import models
 from milestones.models import AuditAction
 from milestones.services import assessments_ensure_open_rounds, assessments_follow_rubric, assessments_recalculate
+from milestones.services.audit import audit_record
 
 
-class AtomicActionsAdmin(admin.ModelAdmin):
-    """Actions (the bulk delete) in one transaction with their log entries.
+class AuditedAdminMixin:
+    """Every add, change and delete made in the admin is written to the product's audit log as
+    well as to Django's LogEntry, in the same transaction (the add, change, delete and password
+    pages run in one; actions are made atomic below).
 
-    Django writes an action's LogEntry rows before it runs the action, each in its own
-    transaction; the dashboard's cache is keyed on the newest LogEntry (milestones/selectors/dashboard.py)
-    and needs the entry and the change it records to become visible together. The add, change
-    and delete pages already run in one transaction.
+    Actions (the bulk delete) run in one transaction with their log entries: Django writes an
+    action's LogEntry rows before it runs the action, each in its own transaction; the
+    dashboard's cache is keyed on the newest LogEntry (milestones/selectors/dashboard.py) and
+    needs the entry and the change it records to become visible together.
     """
 
     def response_action(self, request, queryset):
         with transaction.atomic(using=router.db_for_write(self.model)):
             return super().response_action(request, queryset)
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        _audit_admin(request, AuditAction.ADMIN_ADD, obj, message)
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        _audit_admin(request, AuditAction.ADMIN_CHANGE, obj, message)
+        return entry
+
+    def log_deletions(self, request, queryset):
+        objects = list(queryset)  # called before the deletion
+        entries = super().log_deletions(request, objects)
+        for obj in objects:
+            _audit_admin(request, AuditAction.ADMIN_DELETE, obj, "")
+        return entries
+
+
+def _audit_admin(request, action: AuditAction, obj, message) -> None:
+    from django.contrib.admin.models import LogEntry
+
+    readable = LogEntry(
+        change_message=message if isinstance(message, str) else json.dumps(message)
+    ).get_change_message()
+    unit = None
+    if action != AuditAction.ADMIN_DELETE:  # a deleted unit cannot be referred to (the log is append-only)
+        unit = obj if isinstance(obj, models.Unit) else getattr(obj, "unit", None)
+        unit = unit if isinstance(unit, models.Unit) else None
+    audit_record(
+        action=action,
+        request=request,
+        unit=unit,
+        obj=obj,
+        message=f"{obj._meta.verbose_name}: {obj}" + (f" ({readable})" if readable else ""),
+        data={"model": obj._meta.label_lower, "change": message if isinstance(message, list) else readable},
+    )
+
+
+class AtomicActionsAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """The base of every ModelAdmin here: audited, actions atomic (AuditedAdminMixin)."""
 
 
 class StepInline(admin.TabularInline):
@@ -234,11 +280,16 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class KpiUserAdmin(UserAdmin):
+class KpiUserAdmin(AuditedAdminMixin, UserAdmin):
     inlines = [ProfileInline]
     list_display = ["username", "first_name", "last_name", "email", "role", "unit", "is_active"]
     list_filter = ["profile__role", "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email", "profile__unit__name"]
+
+    def user_change_password(self, request, id, form_url=""):
+        # Django's password page is not atomic: the new hash and its audit events commit together.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().user_change_password(request, id, form_url)
 
     @admin.display(description="บทบาท")
     def role(self, obj):

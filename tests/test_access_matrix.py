@@ -94,8 +94,9 @@ class World:
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         from evidence.services import evidence_add
+        from tests.fixtures.documents import minimal_pdf
 
-        pdf = SimpleUploadedFile("คำสั่ง.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+        pdf = SimpleUploadedFile("คำสั่ง.pdf", minimal_pdf("matrix"), content_type="application/pdf")
         return evidence_add(progress=self.progress_a1, user=self.cast.staff_a, upload=pdf)
 
     @cached_property

@@ -1,5 +1,6 @@
 """export_round / import_round: a round trip through an empty database gives back every record
-and every file byte for byte; a damaged archive or a non-empty database is refused.
+and every file byte for byte; a damaged, tampered, unsigned or zip-slip archive, or a non-empty
+database, is refused before anything is restored. Password hashes travel only when asked for.
 """
 
 import datetime as dt
@@ -25,6 +26,12 @@ from milestones.services import extension_decide, extension_request, step_review
 from milestones.services.audit import audit_record
 
 pytestmark = pytest.mark.django_db(transaction=True)
+KEY = "test-backup-signing-key"
+
+
+@pytest.fixture(autouse=True)
+def signing_key(settings):
+    settings.BACKUP_SIGNING_KEY = KEY
 
 
 def use_storage(settings, path):
@@ -78,10 +85,11 @@ def build_round_history(cast):
     audit_record(action="login", user=cast.staff_a, unit=cast.unit_a)
 
 
-def snapshot():
+def snapshot(*, with_passwords=True):
     """Every record of the round, serialised, and the sha256 of every stored file."""
     round_ = Round.objects.get(fiscal_year=2563)
-    data = json.loads(serialize_records(collect_round(round_)))
+    lines = serialize_records(collect_round(round_), with_passwords=with_passwords).splitlines()
+    data = [json.loads(line) for line in lines]
     storage = storages["default"]
     files = {}
     for name in EvidenceFile.objects.values_list("stored_name", flat=True):
@@ -119,13 +127,13 @@ def test_a_round_survives_export_flush_and_import(cast, before_deadline, setting
 
     archive = tmp_path / "round-2563.zip"
     out = io.StringIO()
-    call_command("export_round", "2563", str(archive), stdout=out)
+    call_command("export_round", "2563", str(archive), "--with-passwords", stdout=out)
     assert "3 evidence files" in out.getvalue()
     with zipfile.ZipFile(archive) as zf:
         manifest = json.loads(zf.read("manifest.json"))
         assert manifest["fiscal_year"] == 2563
         assert {f["stored_name"]: f["sha256"] for f in manifest["files"]} == before_files
-        assert manifest["records"]["milestones.decision"] == 2
+        assert manifest["records"]["milestones.decision"] == 2 and manifest["passwords"] is True
 
     # A new machine: the database emptied (TRUNCATE on PostgreSQL, which the audit log's
     # UPDATE/DELETE trigger does not block) and an empty evidence store.
@@ -217,3 +225,138 @@ def test_a_round_restores_into_s3_storage(archive, tmp_path):
         rows, files, mismatches = check_evidence(storage=s3)
     assert result.files == 3
     assert (rows, files, mismatches) == (3, 3, [])
+
+
+# --- passwords, signature, zip-slip, streaming (issue 15) --------------------------------------
+def rewrite(source, target, *, change=None, add=None, manifest=None, key=KEY):
+    """Copy an archive, changing members (name -> bytes), adding some, editing the manifest
+    (a function of the dict) and signing it again with `key` (None: keep the old signature)."""
+    import hashlib as _hashlib
+    import hmac
+
+    with zipfile.ZipFile(source) as zf:
+        members = {item.filename: zf.read(item.filename) for item in zf.infolist()}
+    members.update(change or {})
+    data = json.loads(members["manifest.json"])
+    if manifest is not None:
+        manifest(data)
+    raw = json.dumps(data, ensure_ascii=False).encode()
+    members["manifest.json"] = raw
+    if key is not None:
+        members["manifest.sig"] = hmac.new(key.encode(), raw, _hashlib.sha256).hexdigest().encode()
+    members.update(add or {})
+    with zipfile.ZipFile(target, "w") as zf:
+        for name, body in members.items():
+            zf.writestr(name, body)
+    return target
+
+
+def test_without_with_passwords_no_hash_leaves_and_restored_users_cannot_log_in(archive, settings, tmp_path):
+    with zipfile.ZipFile(archive) as zf:
+        data = zf.read("data.jsonl").decode()
+        assert json.loads(zf.read("manifest.json"))["passwords"] is False
+    users = [json.loads(line) for line in data.splitlines() if '"model": "auth.user"' in line]
+    assert users and all(u["fields"]["password"] == "!" for u in users)
+    assert "md5$" not in data and "argon2" not in data and "pbkdf2" not in data
+    call_command("flush", "--noinput")
+    use_storage(settings, tmp_path / "new-host")
+    call_command("import_round", str(archive), stdout=io.StringIO())
+    staff_a = get_user_model().objects.get(username="staff_a")
+    assert not staff_a.has_usable_password() and not staff_a.check_password(PASSWORD)
+
+
+def test_an_archive_with_a_user_made_superuser_is_refused_before_anything_is_restored(archive, settings, tmp_path):
+    """The attacker edits data.jsonl and fixes its sha256 in the manifest, but cannot sign it."""
+    with zipfile.ZipFile(archive) as zf:
+        data = zf.read("data.jsonl").replace(b'"is_superuser": false', b'"is_superuser": true')
+    tampered = rewrite(
+        archive,
+        tmp_path / "tampered.zip",
+        change={"data.jsonl": data},
+        manifest=lambda m: m["data"].update(sha256=hashlib.sha256(data).hexdigest(), size=len(data)),
+        key=None,
+    )
+    call_command("flush", "--noinput")
+    new_host = tmp_path / "new-host"
+    use_storage(settings, new_host)
+    with pytest.raises(CommandError, match="ลายมือชื่อ"):
+        call_command("import_round", str(tampered))
+    assert not get_user_model().objects.exists() and not new_host.exists()
+
+
+@pytest.mark.parametrize("how", ["other-key", "no-signature"])
+def test_an_archive_not_signed_with_our_key_is_refused(archive, tmp_path, how):
+    if how == "other-key":
+        target = rewrite(archive, tmp_path / "other.zip", key="someone-elses-key")
+    else:
+        with zipfile.ZipFile(archive) as zf, zipfile.ZipFile(tmp_path / "other.zip", "w") as out:
+            for item in zf.infolist():
+                if item.filename != "manifest.sig":
+                    out.writestr(item, zf.read(item.filename))
+        target = tmp_path / "other.zip"
+    call_command("flush", "--noinput")
+    with pytest.raises(CommandError, match="ลายมือชื่อ"):
+        call_command("import_round", str(target))
+    assert not Unit.objects.exists()
+
+
+def test_export_and_import_refuse_to_run_without_a_signing_key(archive, settings, tmp_path):
+    settings.BACKUP_SIGNING_KEY = ""
+    with pytest.raises(CommandError, match="BACKUP_SIGNING_KEY"):
+        call_command("export_round", "2563", str(tmp_path / "unsigned.zip"))
+    assert not (tmp_path / "unsigned.zip").exists()
+    with pytest.raises(CommandError, match="BACKUP_SIGNING_KEY"):
+        call_command("import_round", str(archive))
+
+
+@pytest.mark.parametrize(
+    "stored_name, member",
+    [
+        pytest.param("../../../escaped.pdf", "evidence/../../../escaped.pdf", id="dot-dot-member"),
+        pytest.param("2020/../../escaped.pdf", "evidence/2020/../../escaped.pdf", id="dot-dot-inside"),
+        pytest.param("/tmp/escaped.pdf", "evidence//tmp/escaped.pdf", id="absolute"),
+        pytest.param("2020\\..\\..\\escaped.pdf", "evidence/2020\\..\\..\\escaped.pdf", id="windows-separators"),
+    ],
+)
+def test_a_zip_slip_entry_is_refused_even_in_a_signed_archive(archive, settings, tmp_path, stored_name, member):
+    body = b"%PDF-1.4 planted"
+
+    def plant(manifest):
+        manifest["files"].append(
+            {"name": member, "stored_name": stored_name, "size": len(body), "sha256": hashlib.sha256(body).hexdigest()}
+        )
+
+    slipped = rewrite(archive, tmp_path / "slip.zip", add={member: body}, manifest=plant)
+    call_command("flush", "--noinput")
+    new_host = tmp_path / "restore" / "evidence"
+    use_storage(settings, new_host)
+    with pytest.raises(CommandError, match="zip-slip"):
+        call_command("import_round", str(slipped))
+    assert not Unit.objects.exists()
+    assert [p for p in tmp_path.rglob("escaped.pdf")] == []
+
+
+def test_records_are_restored_line_by_line_as_they_are_read(archive, tmp_path):
+    """import_round never holds data.jsonl whole: the first row is inserted while most of the
+    stream is still unread."""
+    from django.db.models.signals import post_save
+
+    from milestones.ops.backup import load_records
+
+    with zipfile.ZipFile(archive) as zf:
+        data = zf.read("data.jsonl")
+    call_command("flush", "--noinput")
+    stream = io.BytesIO(data)
+    read_at_first_insert: list[int] = []
+
+    def first_insert(**kwargs):
+        if not read_at_first_insert:
+            read_at_first_insert.append(stream.tell())
+
+    post_save.connect(first_insert, weak=False, dispatch_uid="first-insert")
+    try:
+        counts = load_records(io.TextIOWrapper(stream, encoding="utf-8"))
+    finally:
+        post_save.disconnect(dispatch_uid="first-insert")
+    assert sum(counts.values()) == len(data.splitlines())
+    assert read_at_first_insert and read_at_first_insert[0] < len(data) // 2

@@ -252,6 +252,9 @@ NO_WRITE = {
     "milestones.services.groups.parse_groups": "validates rows, writes nothing",
     "milestones.services.units.parent_cycle": "follows parents in a mapping",
     "milestones.services.steps.step_lock_for_change": "locks the row and checks the rules; its callers write",
+    "milestones.services.steps.step_check_change": "checks the rules on a row as read, before an upload's body",
+    "evidence.services.files.upload_precheck": "refuses an upload request before its body is read; writes nothing",
+    "evidence.services.files.inspect_upload": "reads and checks an uploaded file before any lock; writes nothing",
 }
 
 

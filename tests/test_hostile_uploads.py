@@ -15,6 +15,7 @@ from django.urls import reverse
 from evidence.models import EvidenceFile
 from milestones.models import AuditEvent
 from tests.fixtures import hostile
+from tests.fixtures.documents import excel97, word97
 
 
 @pytest.fixture
@@ -62,6 +63,45 @@ REFUSALS = [
     ("macro-docm-as-docx", "macro.docx", hostile.docx_with_macros(), "มาโคร"),
     ("plain-zip", "archive.pdf", hostile.plain_zip(), "zip"),
     ("empty", "empty.pdf", b"", "ว่าง"),
+    # Active content (issue 15), each found by parsing the whole file rather than by member names.
+    ("odt-python-script-macro", "รายงาน.odt", hostile.odt_with_python_script(), "มาโคร"),
+    ("odt-basic-library", "รายงาน.odt", hostile.odt_with_basic_library(), "มาโคร"),
+    ("odt-macro-on-open-event", "รายงาน.odt", hostile.odt_with_macro_on_open(), "มาโคร"),
+    ("xlsx-excel4-macro-sheet", "ตาราง.xlsx", hostile.xlsx_with_macro_sheet(), "มาโคร"),
+    ("docx-vba-override-past-1mib", "รายงาน.docx", hostile.docx_with_padded_vba_override(), "มาโคร"),
+    ("docx-renamed-vba-project", "รายงาน.docx", hostile.docx_with_renamed_vba_project(), "มาโคร"),
+    ("doc-vba-in-unnamed-stream", "รายงาน.doc", hostile.doc_with_vba(), "มาโคร"),
+    ("xls-excel4-macro-sheet", "ตาราง.xls", hostile.xls_with_xlm_macro_sheet(), "มาโคร"),
+    ("docx-external-template-unc", "รายงาน.docx", hostile.docx_with_external_template(), "external link"),
+    ("docx-external-ole-link", "รายงาน.docx", hostile.docx_with_external_ole_link(), "external link"),
+    ("pdf-openaction-javascript", "คำสั่ง.pdf", hostile.pdf_with_open_action_javascript(), "สคริปต์"),
+    ("pdf-escaped-javascript-name", "คำสั่ง.pdf", hostile.pdf_with_escaped_javascript_name(), "สคริปต์"),
+    ("pdf-javascript-in-object-stream", "คำสั่ง.pdf", hostile.pdf_with_javascript_in_object_stream(), "สคริปต์"),
+    ("pdf-page-open-javascript", "คำสั่ง.pdf", hostile.pdf_with_page_open_javascript(), "สคริปต์"),
+    ("pdf-launch-action", "คำสั่ง.pdf", hostile.pdf_with_launch_action(), "สคริปต์"),
+    ("pdf-embedded-file", "คำสั่ง.pdf", hostile.pdf_with_embedded_file(), "ไฟล์แนบ"),
+    ("pdf-xfa-form", "คำสั่ง.pdf", hostile.pdf_with_xfa_form(), "สคริปต์"),
+    ("pdf-rich-media", "คำสั่ง.pdf", hostile.pdf_with_rich_media(), "สคริปต์"),
+    ("pdf-html-after-70kb", "คำสั่ง.pdf", hostile.pdf_with_html_after_70kb(), "HTML"),
+    ("png-html-after-70kb", "รูป.png", hostile.png_with_html_after_70kb(), "HTML"),
+    ("jpeg-html-after-70kb", "รูป.jpg", hostile.jpeg_with_html_after_70kb(), "HTML"),
+    ("pdf-unreadable", "คำสั่ง.pdf", b"%PDF-1.4\n% not a document\n%%EOF\n", "เสีย"),
+]
+
+# A valid file of each format above: every one is accepted and stored.
+CONTROLS = [
+    ("odt-with-picture", "รายงาน.odt", hostile.odt_with_picture()),
+    ("xlsx-with-worksheet", "ตาราง.xlsx", hostile.xlsx_with_worksheet()),
+    ("docx-content-types-past-1mib", "รายงาน.docx", hostile.docx_with_large_content_types()),
+    ("docx-external-hyperlink", "รายงาน.docx", hostile.docx_with_hyperlink()),
+    ("doc-word97", "รายงาน.doc", word97()),
+    ("xls-excel97", "ตาราง.xls", excel97()),
+    ("pdf-with-web-link", "คำสั่ง.pdf", hostile.pdf_with_link()),
+    ("pdf-link-to-javascript-docs", "คำสั่ง.pdf", hostile.pdf_linking_to_javascript_docs()),
+    ("pdf-with-object-streams", "คำสั่ง.pdf", hostile.pdf_with_object_streams()),
+    ("pdf-100kb", "คำสั่ง.pdf", hostile.pdf_of_100kb()),
+    ("png-100kb", "รูป.png", hostile.png_of_100kb()),
+    ("jpeg-100kb", "รูป.jpg", hostile.jpeg_of_100kb()),
 ]
 
 
@@ -78,6 +118,16 @@ def test_a_hostile_file_is_refused_with_a_thai_message_and_nothing_is_stored(
     assert not EvidenceFile.objects.exists()
     assert not AuditEvent.objects.filter(action="evidence.upload").exists()
     assert stored_files(storage_dir) == []
+
+
+@pytest.mark.parametrize("name, data", [pytest.param(*c[1:], id=c[0]) for c in CONTROLS])
+def test_a_valid_file_of_each_hostile_format_is_accepted(cast, login, before_deadline, storage_dir, name, data):
+    client = login(cast.staff_a)
+    body = upload(client, cast, name, data).content.decode()
+    assert "alert-danger" not in body
+    evidence = EvidenceFile.objects.get()
+    assert evidence.original_name == name and evidence.size == len(data)
+    assert stored_files(storage_dir) == [evidence.stored_name]
 
 
 def test_an_oversize_file_is_refused_and_not_kept(cast, login, before_deadline, storage_dir, settings):

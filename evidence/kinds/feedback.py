@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from evidence.kinds.base import StepKind
 from evidence.models import Feedback, FeedbackTopic
+from kpi_tracker.lib.text import CleanTextMixin
 
 TEXTS = ("opinions", "suggestions", "problems", "solutions")
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(CleanTextMixin, forms.Form):
     opinions = forms.CharField(label=_("ความคิดเห็น"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     suggestions = forms.CharField(label=_("ข้อเสนอแนะ"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     problems = forms.CharField(label=_("ปัญหา/อุปสรรค"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

@@ -12,10 +12,11 @@ from evidence.forms import RowFormSet
 from evidence.kinds.base import StepKind
 from evidence.models import PlanRow
 from kpi_tracker.lib import thai
+from kpi_tracker.lib.text import CleanTextMixin
 from milestones.models import Round
 
 
-class PlanRowForm(forms.Form):
+class PlanRowForm(CleanTextMixin, forms.Form):
     process = forms.CharField(label=_("กระบวนการงาน"), max_length=255)
     digital_system = forms.CharField(label=_("ระบบเทคโนโลยีดิจิทัลที่จะนำมาใช้"), max_length=255)
     activity = forms.CharField(label=_("กิจกรรม/วิธีดำเนินการ"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)

@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from evidence.forms import RowFormSet
 from evidence.kinds.base import StepKind
 from evidence.models import WorkProcess
+from kpi_tracker.lib.text import CleanTextMixin
 
 
-class ProcessForm(forms.Form):
+class ProcessForm(CleanTextMixin, forms.Form):
     name = forms.CharField(label=_("ชื่อกระบวนการงาน"), max_length=255)
     digital_use = forms.CharField(
         label=_("เทคโนโลยีดิจิทัลที่นำมาใช้ได้"),

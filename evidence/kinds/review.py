@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from evidence.kinds.base import StepKind
 from evidence.models import StepSummary
+from kpi_tracker.lib.text import CleanTextMixin
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(CleanTextMixin, forms.Form):
     summary = forms.CharField(
         label=_("สรุปผลการทบทวนกระบวนการงาน"),
         help_text=_("สรุปสั้น ๆ ว่าได้ทบทวนกระบวนการงานใดบ้าง และกระบวนการใดนำเทคโนโลยีดิจิทัลมาใช้ได้"),

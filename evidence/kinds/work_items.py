@@ -14,12 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from evidence.forms import RowFormSet, ThaiDateField
 from evidence.kinds.base import StepKind
 from evidence.models import EvidenceFile, Participants, Platform, WorkItem, WorkItemKind
+from kpi_tracker.lib.text import CleanTextMixin
 from milestones.services.steps import StepRefused
 
 FIELDS = ("date", "kind", "platform", "platform_other", "topic", "participants", "participant_count", "link")
 
 
-class WorkItemForm(forms.Form):
+class WorkItemForm(CleanTextMixin, forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     date = ThaiDateField(label=_("วันที่ดำเนินการ"))
     kind = forms.ChoiceField(label=_("รูปแบบ"), choices=WorkItemKind.choices)

@@ -6,7 +6,21 @@
 """
 
 from evidence.services.content import step_content_save
-from evidence.services.files import DuplicateEvidence, evidence_add, evidence_remove
+from evidence.services.files import (
+    DuplicateEvidence,
+    EvidenceStorageError,
+    evidence_add,
+    evidence_remove,
+    upload_precheck,
+)
 from evidence.services.submission import step_submit
 
-__all__ = ["DuplicateEvidence", "evidence_add", "evidence_remove", "step_content_save", "step_submit"]
+__all__ = [
+    "DuplicateEvidence",
+    "EvidenceStorageError",
+    "evidence_add",
+    "evidence_remove",
+    "step_content_save",
+    "step_submit",
+    "upload_precheck",
+]

@@ -6,24 +6,31 @@
 """
 
 from evidence.storage.backend import (
+    delete_later,
     evidence_storage,
     hash_stream,
     incoming_dir,
     is_local,
     make_durable,
     max_upload_bytes,
+    open_for_streaming,
+    storage_errors,
     stored_name,
 )
-from evidence.storage.upload import EvidenceUploadHandler, HashedUpload
+from evidence.storage.upload import EvidenceUploadHandler, HashedUpload, stale_spool_files
 
 __all__ = [
     "EvidenceUploadHandler",
     "HashedUpload",
+    "delete_later",
     "evidence_storage",
     "hash_stream",
     "incoming_dir",
     "is_local",
     "make_durable",
     "max_upload_bytes",
+    "open_for_streaming",
+    "storage_errors",
+    "stale_spool_files",
     "stored_name",
 ]

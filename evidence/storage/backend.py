@@ -2,12 +2,18 @@
 objects that are never overwritten), stored names, and making a saved file durable."""
 
 import hashlib
+import logging
 import os
+import threading
+import time
 import uuid
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+DELETE_RETRY_SECONDS = (2, 4, 8, 15, 30, 60, 120)
 
 
 def evidence_storage() -> Storage:
@@ -55,6 +61,26 @@ def make_durable(storage: Storage, name: str) -> None:
             os.close(fd)
 
 
+def open_for_streaming(storage: Storage, name: str):
+    """A file-like object that reads the stored bytes as they come (for serving a preview through the
+    app). Django's S3File would first copy the whole object to a temporary file."""
+    if is_local(storage):
+        return storage.open(name, "rb")
+    return storage.bucket.Object(name).get()["Body"]
+
+
+def storage_errors() -> tuple[type[BaseException], ...]:
+    """What the storage raises when it cannot be reached or written (a full disk, S3 down)."""
+    errors: list[type[BaseException]] = [OSError]
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # pragma: no cover (boto3 is a requirement)
+        pass
+    else:
+        errors += [BotoCoreError, ClientError]
+    return tuple(errors)
+
+
 def hash_stream(stream, chunk_size: int = 1024 * 1024) -> tuple[str, int]:
     """sha256 and size of a file-like object, read in chunks (for files that did not come through the handler)."""
     hasher = hashlib.sha256()
@@ -65,3 +91,25 @@ def hash_stream(stream, chunk_size: int = 1024 * 1024) -> tuple[str, int]:
         size += len(chunk)
     stream.seek(0)
     return hasher.hexdigest(), size
+
+
+def delete_later(storage: Storage, name: str) -> None:
+    """Retry deleting a file in the background (a daemon thread, about four minutes of tries).
+
+    For a file an upload wrote whose row never committed, when the storage could not be reached to
+    delete it at once (S3 down): without this it would stay an orphan until evidence_orphans ran.
+    A worker that dies meanwhile leaves it to evidence_orphans.
+    """
+
+    def retry() -> None:
+        for pause in DELETE_RETRY_SECONDS:
+            time.sleep(pause)
+            try:
+                storage.delete(name)
+            except storage_errors():
+                continue
+            logger.info("deleted %s after a failed upload", name)
+            return
+        logger.error("gave up deleting %s after a failed upload: evidence_orphans will list it", name)
+
+    threading.Thread(target=retry, name="evidence-delete-later", daemon=True).start()

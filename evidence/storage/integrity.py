@@ -7,6 +7,9 @@ Evidence lives under `<yyyy>/` folders at the top of the storage (see evidence.s
 other top-level folders (the PDF cache `reports-cache/`, the upload spool `.incoming/`) are not
 evidence and are not looked at.
 
+Rows of one unit with the same bytes share one stored file (evidence.services.files.evidence_add):
+each file is measured and hashed once, and every row naming it must agree with it.
+
 Cost: one query streaming (id, stored_name, size, sha256) for every row, removed ones included
 (their files are kept on purpose); one listdir per year folder (paginated on S3); and, unless
 hashing is turned off, every byte of every file read once in 1 MiB chunks.
@@ -82,24 +85,25 @@ def check_evidence(
     now = now or timezone.now()
     on_disk = set(evidence_names(storage))
     mismatches: list[Mismatch] = []
-    known: set[str] = set()
+    stored: dict[str, tuple[int, str] | None] = {}  # name -> (size, sha256 or ""), None when missing
     rows = 0
     for pk, name, size, sha256 in (
         EvidenceFile.objects.order_by("pk").values_list("pk", "stored_name", "size", "sha256").iterator()
     ):
         rows += 1
-        known.add(name)
-        if name not in on_disk and not storage.exists(name):
+        if name not in stored:
+            if name not in on_disk and not storage.exists(name):
+                stored[name] = None
+            else:
+                stored[name] = (storage.size(name), file_sha256(storage, name) if verify_hash else "")
+        actual = stored[name]
+        if actual is None:
             mismatches.append(Mismatch("missing", name, pk, "the row has no file in storage"))
-            continue
-        actual_size = storage.size(name)
-        if actual_size != size:
-            mismatches.append(Mismatch("size", name, pk, f"recorded {size} bytes, stored {actual_size}"))
-            continue
-        if verify_hash:
-            actual = file_sha256(storage, name)
-            if actual != sha256:
-                mismatches.append(Mismatch("sha256", name, pk, f"recorded {sha256}, stored {actual}"))
+        elif actual[0] != size:
+            mismatches.append(Mismatch("size", name, pk, f"recorded {size} bytes, stored {actual[0]}"))
+        elif verify_hash and actual[1] != sha256:
+            mismatches.append(Mismatch("sha256", name, pk, f"recorded {sha256}, stored {actual[1]}"))
+    known = set(stored)
     for name in sorted(on_disk - known):
         if orphan_grace and now - storage.get_modified_time(name) < orphan_grace:
             continue

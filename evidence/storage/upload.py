@@ -9,6 +9,9 @@
   With local storage the temporary file is created beside the evidence directory,
   so saving it is a rename, not a second copy.
 - stored_name(): <yyyy>/<uuid4>.<ext>; the original name is only ever data.
+- Each spool file (kpi-upload-*.upload) is flock()ed by the process writing it, so a sweep
+  (stale_spool_files, run by evidence_orphans) can tell the leftovers of a killed worker from
+  uploads in progress: the kernel drops the lock when the process dies.
 """
 
 import errno
@@ -19,24 +22,65 @@ import os
 import queue
 import tempfile
 import threading
+import time
 
 from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
 from evidence.storage.backend import incoming_dir, max_upload_bytes
 
+SPOOL_PREFIX = "kpi-upload-"
+SPOOL_SUFFIX = ".upload"
+
 
 class HashedUpload(TemporaryUploadedFile):
-    """An uploaded file on disk with its sha256 and true size, computed while it streamed in."""
+    """An uploaded file on disk with its sha256 and true size, computed while it streamed in.
+
+    write_error is set (and the bytes are garbage) when the spool could not be written, e.g. a
+    full disk: evidence_add refuses such a file with a Thai message instead of failing the request.
+    """
 
     def __init__(self, name, content_type, charset, content_type_extra, directory):
-        file = tempfile.NamedTemporaryFile(suffix=".upload", dir=directory)
+        file = tempfile.NamedTemporaryFile(prefix=SPOOL_PREFIX, suffix=SPOOL_SUFFIX, dir=directory)
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX)  # held until this process closes it or dies
         # UploadedFile silently cuts names to 255 characters; keep the name as sent so an
         # over-long one can be refused instead of stored under a name the unit never gave it.
         self.full_name = name
         UploadedFile.__init__(self, file, name, content_type, 0, charset, content_type_extra)
         self.sha256 = ""
         self.too_large = False
+        self.write_error: OSError | None = None
+
+
+def spool_directory() -> str:
+    return incoming_dir() or tempfile.gettempdir()
+
+
+def stale_spool_files(*, grace_seconds: float = 60, directory: str | None = None) -> list[str]:
+    """Spool files no live process holds (their upload's worker died), older than grace_seconds.
+
+    Paths are absolute. A file being created has no lock for an instant: the grace covers it.
+    """
+    directory = directory or spool_directory()
+    try:
+        names = [n for n in os.listdir(directory) if n.startswith(SPOOL_PREFIX) and n.endswith(SPOOL_SUFFIX)]
+    except FileNotFoundError:
+        return []
+    stale = []
+    now = time.time()
+    for name in sorted(names):
+        path = os.path.join(directory, name)
+        try:
+            if now - os.stat(path).st_mtime < grace_seconds:
+                continue
+            with open(path, "rb") as handle:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue  # an upload in progress
+        except FileNotFoundError:
+            continue  # finished meanwhile
+        stale.append(path)
+    return stale
 
 
 class _Worker:
@@ -230,9 +274,12 @@ class EvidenceUploadHandler(FileUploadHandler):
         return None
 
     def file_complete(self, file_size):
-        self.file.sha256 = self.pipe.finish()  # on an error the pipe stays set: cleanup() drops the file
+        try:
+            self.file.sha256 = self.pipe.finish()
+            self.file.flush()
+        except OSError as error:  # the disk is full (or failing): the file is refused, not the request
+            self.file.write_error = error
         self.pipe = None
-        self.file.flush()
         self.file.seek(0)
         self.file.size = self.size
         return self.file

@@ -17,10 +17,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from evidence.models import EvidenceFile, Feedback, FeedbackTopic, PlanRow, StepSummary, WorkItem, WorkProcess
 from milestones.models import StepProgress
 from milestones.tests.factories import ACCEPTED_AT, progress_of, return_step
+from tests.fixtures.documents import minimal_pdf, odf
 
 
 def pdf_bytes(marker: str = "") -> bytes:
-    return b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% " + marker.encode() + b"\ntrailer << >>\n%%EOF\n"
+    return minimal_pdf(marker)
 
 
 def png_bytes() -> bytes:
@@ -42,11 +43,7 @@ def ooxml_bytes(part: str = "word/document.xml", *, content_types: str = "", ext
 
 
 def odf_bytes(mimetype: str = "application/vnd.oasis.opendocument.text") -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
-        archive.writestr("content.xml", "<office:document-content/>")
-    return buffer.getvalue()
+    return odf(mimetype)
 
 
 def ole_bytes(*streams: str) -> bytes:

@@ -122,6 +122,6 @@ def test_removing_a_draft_file_keeps_it_stored_and_in_the_history(cast, before_d
     assert evidence.removed_at is not None and evidence.removed_by == cast.staff_a
     assert storages["default"].exists(evidence.stored_name)
     assert AuditEvent.objects.filter(action="evidence.remove", object_id=str(evidence.pk)).exists()
-    # Once removed, the same content may be uploaded again as a new row.
+    # Once removed, the same content may be uploaded again as a new row, on the same stored object.
     again = evidence_add(progress=progress, user=cast.staff_a, upload=upload("a.pdf", pdf_bytes()))
-    assert again.pk != evidence.pk and again.stored_name != evidence.stored_name
+    assert again.pk != evidence.pk and again.stored_name == evidence.stored_name

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from evidence.models import EvidenceFile
-from evidence.tests.factories import pdf_bytes, upload
+from evidence.tests.factories import pdf_bytes, png_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -50,10 +50,26 @@ def test_two_files_with_the_same_name_both_survive(login, cast, before_deadline,
     assert s3_storage.open(second.stored_name).read() == pdf_bytes("two")
 
 
-def test_preview_on_s3_redirects_with_an_inline_disposition(login, cast, before_deadline, s3_storage):
+@pytest.mark.parametrize("name, data", [("ภาพ.pdf", pdf_bytes("preview")), ("ภาพ.png", png_bytes())])
+def test_a_preview_on_s3_comes_through_the_app_with_nosniff_and_a_sandbox(
+    login, cast, before_deadline, s3_storage, name, data
+):
+    """S3 cannot send nosniff or a CSP, so a preview is streamed from the bucket by the app."""
+    client = login(cast.staff_a)
+    client.post(upload_url(cast), {"files": [upload(name, data)], "evidence_date": "15/06/2563"})
+    response = client.get(reverse("evidence-preview", args=[EvidenceFile.objects.get().pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == data
+    assert response["Content-Disposition"].startswith("inline;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"].startswith("sandbox;")
+
+
+def test_a_download_on_s3_is_a_presigned_attachment_that_is_not_cached(login, cast, before_deadline, s3_storage):
     client = login(cast.staff_a)
     client.post(upload_url(cast), {"files": [upload("ภาพ.pdf", pdf_bytes())], "evidence_date": "15/06/2563"})
-    response = client.get(reverse("evidence-preview", args=[EvidenceFile.objects.get().pk]))
+    response = client.get(reverse("evidence-download", args=[EvidenceFile.objects.get().pk]))
     assert response.status_code == 302
     with urllib.request.urlopen(response.url, timeout=10) as fetched:
-        assert fetched.headers["Content-Disposition"].startswith("inline;")
+        assert fetched.headers["Content-Disposition"].startswith("attachment;")
+        assert fetched.headers["Cache-Control"] == "private, no-store"

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from evidence.tests.factories import jpeg_bytes, odf_bytes, ole_bytes, ooxml_bytes, pdf_bytes, png_bytes
 from evidence.validation import EvidenceRefused, clean_name, sniff
+from tests.fixtures.documents import excel97, word97
 
 
 def sniffed(name: str, data: bytes) -> str:
@@ -73,7 +74,11 @@ def test_it_refuses_what_is_not_what_it_claims_with_a_thai_message(name, data, w
 @pytest.mark.parametrize(
     "name, data",
     [
-        ("macro.docm", ooxml_bytes("word/document.xml", extra={"word/vbaProject.bin": b"\x00"})),
+        # A VBA project is found by olevba whatever the part or stream is called.
+        (
+            "macro.docx",
+            ooxml_bytes("word/document.xml", extra={"word/media/image9.bin": word97(macro_stream="Module1")}),
+        ),
         (
             "macro.xlsx",
             ooxml_bytes(
@@ -81,7 +86,8 @@ def test_it_refuses_what_is_not_what_it_claims_with_a_thai_message(name, data, w
                 content_types="<Types><Override ContentType='application/vnd.ms-excel.sheet.macroEnabled.main+xml'/></Types>",
             ),
         ),
-        ("macro.doc", ole_bytes("Root Entry", "WordDocument", "Macros", "VBA")),
+        ("macro.doc", word97(macro_stream="Data2")),
+        ("xlm.xls", excel97(macro_sheet=True)),
     ],
 )
 def test_it_refuses_macro_enabled_office_files(name, data):

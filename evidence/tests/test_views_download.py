@@ -54,13 +54,12 @@ def test_removed_files_stay_downloadable_from_the_history(login, cast, pdf):
     assert login(cast.reviewer).get(reverse("evidence-download", args=[pdf.pk])).status_code == 200
 
 
-def test_pdf_preview_is_inline_nosniff_and_only_framed_by_our_pages(login, cast, pdf):
+def test_pdf_preview_is_inline_nosniff_sandboxed_and_only_framed_by_our_pages(login, cast, pdf):
     response = login(cast.reviewer).get(reverse("evidence-preview", args=[pdf.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("inline;")
     assert response["X-Content-Type-Options"] == "nosniff"
-    # No sandbox for PDFs: Chrome's PDF viewer will not start under one.
-    assert response["Content-Security-Policy"] == "frame-ancestors 'self'"
+    assert response["Content-Security-Policy"] == "sandbox; frame-ancestors 'self'"
 
 
 def test_image_preview_is_sandboxed(login, cast, before_deadline):

@@ -43,3 +43,13 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str, default: list[str] | None = None) -> list:
+    """Comma-separated IP addresses or CIDR networks, parsed strictly (kpi_tracker.lib.net)."""
+    from kpi_tracker.lib.net import parse_networks
+
+    try:
+        return parse_networks(env_list(name, default))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from None

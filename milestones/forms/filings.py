@@ -8,13 +8,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kpi_tracker.lib.text import CleanTextMixin
 from milestones.models import Filing
 from milestones.rules.filings import esaraban_date_refusal, memo_date_refusal
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class MemoForm(forms.ModelForm):
+class MemoForm(CleanTextMixin, forms.ModelForm):
     """ที่ วันที่ เรียน and the signer: the parts of the memo the product cannot know."""
 
     class Meta:
@@ -50,7 +51,7 @@ class MemoForm(forms.ModelForm):
         return value
 
 
-class RecordForm(forms.ModelForm):
+class RecordForm(CleanTextMixin, forms.ModelForm):
     """After filing: the document number E-saraban gave and the date it was sent."""
 
     class Meta:

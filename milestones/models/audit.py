@@ -36,6 +36,9 @@ class AuditAction(models.TextChoices):
     FILING_RECORD = "filing.record", _("บันทึกเลขที่ E-saraban")
     REMINDER_SEND = "reminder.send", _("ส่งอีเมลแจ้งเตือน")
     DIGEST_SEND = "digest.send", _("ส่งอีเมลสรุปงานรอตรวจ")
+    ADMIN_ADD = "admin.add", _("เพิ่มข้อมูลในหน้าผู้ดูแลระบบ")
+    ADMIN_CHANGE = "admin.change", _("แก้ไขข้อมูลในหน้าผู้ดูแลระบบ")
+    ADMIN_DELETE = "admin.delete", _("ลบข้อมูลในหน้าผู้ดูแลระบบ")
 
     @property
     def changes_data(self) -> bool:

@@ -2,10 +2,17 @@
 
 export_round() writes a zip holding
 - manifest.json: format, fiscal year, the schema (latest applied migration per app), record counts,
-  and every member's name, size and sha256;
-- data.json: the records, in Django's JSON serialisation (primary keys kept; users, groups and
-  permissions referred to by natural key);
-- evidence/<stored name>: every evidence file of the round, byte for byte.
+  whether password hashes are included, and every member's name, size and sha256;
+- manifest.sig: HMAC-SHA256 of manifest.json's bytes with BACKUP_SIGNING_KEY (an environment
+  variable, docs/deploy.md): whoever restores must hold the same key, so an archive that was
+  altered or made by someone else (with other users, a superuser) is refused before anything
+  is read from it;
+- data.jsonl: the records, one per line in Django's JSON Lines serialisation (primary keys kept;
+  users, groups and permissions referred to by natural key), written and read a batch or a line
+  at a time, never whole in memory. Users' password hashes are left out (each restored user has
+  an unusable password until an administrator sets one) unless with_passwords is asked for;
+- evidence/<stored name>: every evidence file of the round, byte for byte (a stored file shared
+  by several rows once).
 
 Which records: the round, and every row of the milestones and evidence apps that points at a row
 already taken (indicators, steps, requirements, weights, assessments, step progress and content,
@@ -21,13 +28,16 @@ the files under their original stored names, and removes the files it wrote if a
 """
 
 import hashlib
+import hmac
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import serializers
@@ -42,10 +52,14 @@ from milestones.models import AuditAction, AuditEvent, Profile, Round, Unit
 from milestones.services.audit import audit_record
 
 FORMAT = "kpi-tracker-round"
-VERSION = 1
+VERSION = 2  # 1 had data.json (read whole) and no signature: refused
 APPS = ("milestones", "evidence")
 CHUNK = 1024 * 1024
 BATCH = 500
+DATA_MEMBER = "data.jsonl"
+MANIFEST_MAX_BYTES = 64 * 1024 * 1024
+UNUSABLE_PASSWORD = "!"  # django.contrib.auth: a hash starting with "!" never matches any password
+SAFE_PART = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*$")
 
 
 class BackupError(Exception):
@@ -160,16 +174,39 @@ def _sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def serialize_records(records: RoundRecords) -> bytes:
-    objects = (obj for _, qs in records.querysets() for obj in qs)
-    return serializers.serialize("json", objects, indent=1, use_natural_foreign_keys=True).encode()
+def serialized_batches(records: RoundRecords, *, with_passwords: bool = False):
+    """The records as JSON Lines, one batch of at most BATCH rows at a time (bytes)."""
+    user_model = get_user_model()
+    for model, queryset in records.querysets():
+        objects = list(queryset)
+        if model is user_model and not with_passwords:
+            for user in objects:
+                user.password = UNUSABLE_PASSWORD  # on this copy only, never saved
+        yield serializers.serialize("jsonl", objects, use_natural_foreign_keys=True).encode()
+
+
+def serialize_records(records: RoundRecords, *, with_passwords: bool = False) -> bytes:
+    """All of it at once (for tests and small rounds); export_round streams serialized_batches."""
+    return b"".join(serialized_batches(records, with_passwords=with_passwords))
+
+
+def signing_key() -> bytes:
+    key = settings.BACKUP_SIGNING_KEY
+    if not key:
+        raise BackupError("ยังไม่ได้ตั้งค่า BACKUP_SIGNING_KEY (ดู docs/deploy.md): ไม่สามารถลงลายมือชื่อหรือตรวจไฟล์สำรองข้อมูลได้")
+    return key.encode()
+
+
+def sign(manifest: bytes) -> str:
+    return hmac.new(signing_key(), manifest, hashlib.sha256).hexdigest()
 
 
 def evidence_names(records: RoundRecords) -> list[tuple[str, int, str]]:
     evidence_model = apps.get_model("evidence", "EvidenceFile")
     pks = records.pks.get(evidence_model, set())
     rows = evidence_model.objects.filter(pk__in=pks).order_by("pk").values_list("stored_name", "size", "sha256")
-    return list(rows)
+    # Rows with the same bytes share one stored file: it goes into the archive once.
+    return list({name: (name, size, sha256) for name, size, sha256 in rows}.values())
 
 
 @dataclass
@@ -180,35 +217,44 @@ class ExportResult:
     warnings: list[str]
 
 
-def export_round(*, fiscal_year: int, path, storage: Storage | None = None) -> ExportResult:
-    """Write the round's records and evidence to a zip at path."""
+def export_round(
+    *, fiscal_year: int, path, storage: Storage | None = None, with_passwords: bool = False
+) -> ExportResult:
+    """Write the round's records and evidence to a signed zip at path."""
     storage = storage or storages["default"]
+    signing_key()  # refuse before writing anything
     try:
         round_ = Round.objects.get(fiscal_year=fiscal_year)
     except Round.DoesNotExist:
         raise BackupError(f"ไม่พบรอบการประเมินปีงบประมาณ {fiscal_year}") from None
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():  # one consistent view of the data (a snapshot on PostgreSQL)
-        if outermost and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        records = collect_round(round_)
-        data = serialize_records(records)
-        files = evidence_names(records)
     warnings: list[str] = []
     members = []
     total = 0
+    stamp = timezone.now().timetuple()[:6]
+    outermost = not connection.in_atomic_block
     with zipfile.ZipFile(path, "w", allowZip64=True) as archive:
-        archive.writestr(
-            zipfile.ZipInfo("data.json", date_time=timezone.now().timetuple()[:6]), data, zipfile.ZIP_DEFLATED
-        )
+        with transaction.atomic():  # one consistent view of the data (a snapshot on PostgreSQL)
+            if outermost and connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            records = collect_round(round_)
+            digest, length = hashlib.sha256(), 0
+            info = zipfile.ZipInfo(DATA_MEMBER, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(info, "w", force_zip64=True) as target:
+                for batch in serialized_batches(records, with_passwords=with_passwords):
+                    digest.update(batch)
+                    length += len(batch)
+                    target.write(batch)
+            data_entry = {"name": DATA_MEMBER, "size": length, "sha256": digest.hexdigest()}
+            files = evidence_names(records)
         for stored_name, size, recorded_sha256 in files:
             if not storage.exists(stored_name):
                 warnings.append(f"missing in storage: {stored_name}")
                 continue
             digest = hashlib.sha256()
             length = 0
-            info = zipfile.ZipInfo(f"evidence/{stored_name}", date_time=timezone.now().timetuple()[:6])
+            info = zipfile.ZipInfo(f"evidence/{stored_name}", date_time=stamp)
             info.compress_type = zipfile.ZIP_STORED  # evidence is mostly compressed already
             with storage.open(stored_name, "rb") as source, archive.open(info, "w", force_zip64=True) as target:
                 while chunk := source.read(CHUNK):
@@ -227,20 +273,63 @@ def export_round(*, fiscal_year: int, path, storage: Storage | None = None) -> E
             "exported_at": timezone.now().isoformat(),
             "schema": _schema(),
             "records": records.counts(),
-            "data": {"name": "data.json", "size": len(data), "sha256": _sha256_bytes(data)},
+            "passwords": with_passwords,
+            "data": data_entry,
             "files": members,
         }
-        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+        manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+        archive.writestr("manifest.json", manifest_bytes)
+        archive.writestr("manifest.sig", sign(manifest_bytes) + "\n")
     return ExportResult(counts=records.counts(), files=len(members), bytes=total, warnings=warnings)
 
 
+def _check_member_names(archive: zipfile.ZipFile) -> None:
+    """Every member is a plain relative path: a name that climbs out (zip-slip), is absolute or
+    uses Windows separators or drives is refused, whatever the manifest says."""
+    for name in archive.namelist():
+        parts = name.split("/")
+        if (
+            not name
+            or name.startswith("/")
+            or "\\" in name
+            or ":" in name
+            or "\x00" in name
+            or any(part in {"", ".", ".."} for part in parts)
+        ):
+            raise BackupError(f"ไฟล์สำรองข้อมูลมีชื่อไฟล์ภายในที่ไม่ปลอดภัย (zip-slip): {name!r}")
+
+
+def _safe_stored_name(name: str) -> bool:
+    parts = name.split("/")
+    return len(parts) >= 2 and all(SAFE_PART.match(part) and part not in {".", ".."} for part in parts)
+
+
 def _read_manifest(archive: zipfile.ZipFile) -> dict:
+    """The manifest, once its signature is checked; nothing else in the archive is read before."""
     try:
-        manifest = json.loads(archive.read("manifest.json"))
+        info = archive.getinfo("manifest.json")
     except KeyError:
         raise BackupError("ไฟล์นี้ไม่มี manifest.json: ไม่ใช่ไฟล์สำรองข้อมูลของระบบ") from None
+    if info.file_size > MANIFEST_MAX_BYTES:
+        raise BackupError("manifest.json ใหญ่ผิดปกติ: ไม่ใช่ไฟล์สำรองข้อมูลของระบบ")
+    raw = archive.read(info)
+    try:
+        signature = archive.read("manifest.sig").decode("ascii", "replace").strip()
+    except KeyError:
+        raise BackupError("ไฟล์สำรองข้อมูลไม่มีลายมือชื่อ (manifest.sig): ไม่นำเข้า") from None
+    if not hmac.compare_digest(signature, sign(raw)):
+        raise BackupError(
+            "ลายมือชื่อของไฟล์สำรองข้อมูลไม่ถูกต้อง: ไฟล์ถูกแก้ไข หรือลงลายมือชื่อด้วยกุญแจอื่น (BACKUP_SIGNING_KEY) จึงไม่นำเข้า"
+        )
+    try:
+        manifest = json.loads(raw)
+    except ValueError:
+        raise BackupError("manifest.json อ่านไม่ได้") from None
     if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
         raise BackupError("รูปแบบไฟล์สำรองข้อมูลไม่ถูกต้องหรือไม่รองรับ")
+    for entry in manifest["files"]:
+        if not _safe_stored_name(entry["stored_name"]) or entry["name"] != f"evidence/{entry['stored_name']}":
+            raise BackupError(f"ไฟล์สำรองข้อมูลมีชื่อไฟล์หลักฐานที่ไม่ปลอดภัย (zip-slip): {entry['stored_name']!r}")
     return manifest
 
 
@@ -284,6 +373,7 @@ class ImportResult:
 def import_round(*, path, storage: Storage | None = None) -> ImportResult:
     storage = storage or storages["default"]
     with zipfile.ZipFile(path) as archive:
+        _check_member_names(archive)
         manifest = _read_manifest(archive)
         missing = {app: name for app, name in manifest["schema"].items() if (app, name) not in _applied()}
         if missing:
@@ -298,7 +388,8 @@ def import_round(*, path, storage: Storage | None = None) -> ImportResult:
         written: list[str] = []
         try:
             with transaction.atomic():
-                counts = _load(archive.read(manifest["data"]["name"]))
+                with archive.open(manifest["data"]["name"]) as data:
+                    counts = load_records(io.TextIOWrapper(data, encoding="utf-8"))
                 # After the restored events (their sequence now continues past them), in the same
                 # transaction: a restore is a state change like any other.
                 audit_record(
@@ -325,11 +416,12 @@ def _applied() -> set[tuple[str, str]]:
     return set(MigrationRecorder(connection).applied_migrations())
 
 
-def _load(data: bytes) -> dict[str, int]:
+def load_records(lines) -> dict[str, int]:
+    """Insert the records of a JSON Lines stream, one line at a time as it is read."""
     counts: dict[str, int] = {}
     loaded_models = set()
     with connection.constraint_checks_disabled():
-        for deserialized in serializers.deserialize("json", io.BytesIO(data)):
+        for deserialized in serializers.deserialize("jsonl", lines):
             # force_insert: restoring only ever inserts (the audit log refuses updates).
             deserialized.save(force_insert=True)
             model = type(deserialized.object)

@@ -60,7 +60,13 @@ def demo_extension(*, assessment: Assessment, staff, reviewer, today: dt.date) -
 
 
 def _pdf(text: str) -> SimpleUploadedFile:
-    body = f"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% {text}\ntrailer << >>\n%%EOF\n".encode()
+    """A one-page blank PDF (what a reader, and the upload's PDF check, can open), unique to text."""
+    body = (
+        "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        "2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+        f"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n% {text}\n"
+        "trailer << /Root 1 0 R >>\n%%EOF\n"
+    ).encode()
     return SimpleUploadedFile(f"{text}.pdf", body, content_type="application/pdf")
 
 

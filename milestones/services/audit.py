@@ -8,14 +8,17 @@ milestones/selectors/dashboard.py), so a change that writes no event would leave
 
 from django.http import HttpRequest
 
+from kpi_tracker.lib.net import parse_ip
 from milestones.models import AuditAction, AuditEvent, Unit
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """REMOTE_ADDR; behind a proxy (BEHIND_PROXY=1) kpi_tracker.middleware.ForwardedForMiddleware sets it."""
+    """REMOTE_ADDR if it is an IP address (behind a trusted proxy kpi_tracker.middleware.ForwardedForMiddleware
+    sets it); anything else (a unix socket's peer, say) is recorded as no address, never a failed insert."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    address = parse_ip(request.META.get("REMOTE_ADDR"))
+    return str(address) if address is not None else None
 
 
 def audit_record(

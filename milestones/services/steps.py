@@ -37,12 +37,18 @@ def step_lock_for_change(*, progress: StepProgress, user, now: dt.datetime | Non
         .select_related("assessment__unit", "assessment__indicator__round", "step__indicator__round")
         .get(pk=progress.pk)
     )
-    if not can_change_assessment(user, locked.assessment):
+    step_check_change(progress=locked, user=user, now=now)
+    return locked
+
+
+def step_check_change(*, progress: StepProgress, user, now: dt.datetime) -> None:
+    """The rules of step_lock_for_change on a row as read, without a lock: for refusing a request
+    early (an upload before its body is read); the locked check still decides."""
+    if not can_change_assessment(user, progress.assessment):
         raise PermissionDenied(_("คุณไม่มีสิทธิ์แก้ไขข้อมูลของหน่วยงานนี้"))
-    refusal = edit_refusal(locked, now)
+    refusal = edit_refusal(progress, now)
     if refusal:
         raise StepRefused(refusal)
-    return locked
 
 
 def step_mark_draft(*, progress: StepProgress, user, now: dt.datetime | None = None) -> None:

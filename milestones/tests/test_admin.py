@@ -229,3 +229,72 @@ def test_a_steps_indicator_cannot_be_changed_once_it_exists(login, cast):
     step = cast.indicator.steps.get(number=1)
     form = login(cast.admin).get(reverse("admin:milestones_step_change", args=[step.pk])).context["adminform"].form
     assert "indicator" not in form.fields
+
+
+# --- admin edits in the product's audit log (issue 15) ------------------------------------------
+def test_adding_a_unit_in_the_admin_is_in_the_audit_log_with_the_unit(login, cast):
+    from django.contrib.admin.models import LogEntry
+
+    from milestones.models import AuditEvent, Unit
+
+    client = login(cast.admin)
+    response = client.post(
+        reverse("admin:milestones_unit_add"),
+        {"code": "T-C", "name": "กองใหม่", "name_en": "", "kind": "central", "phone": "", "is_active": "on"},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    unit = Unit.objects.get(code="T-C")
+    event = AuditEvent.objects.get(action="admin.add")
+    assert (event.user, event.unit, event.object_type, event.object_id) == (
+        cast.admin,
+        unit,
+        "milestones.unit",
+        str(unit.pk),
+    )
+    assert "กองใหม่" in event.message
+    assert LogEntry.objects.filter(object_id=str(unit.pk)).exists()
+
+
+def test_changing_a_round_in_the_admin_records_what_changed(login, cast):
+    from milestones.models import AuditEvent
+
+    round_ = cast.indicator.round
+    client = login(cast.admin)
+    response = client.post(
+        reverse("admin:milestones_round_change", args=[round_.pk]),
+        {"fiscal_year": round_.fiscal_year, "title": "รอบที่แก้ไข", "deadline": "2020-09-15", "is_open": "on"},
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="admin.change")
+    assert event.object_type == "milestones.round" and event.data["model"] == "milestones.round"
+    assert "title" in str(event.data["change"]) or "ชื่อรอบการประเมิน" in event.message
+
+
+def test_a_bulk_delete_in_the_admin_writes_one_audit_event_per_object(login, cast):
+    from milestones.models import AuditEvent, Weight
+
+    weights = list(Weight.objects.filter(indicator=cast.indicator))
+    client = login(cast.admin)
+    response = client.post(
+        reverse("admin:milestones_weight_changelist"),
+        {"action": "delete_selected", "_selected_action": [w.pk for w in weights], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Weight.objects.filter(indicator=cast.indicator).exists()
+    deleted = AuditEvent.objects.filter(action="admin.delete")
+    assert sorted(deleted.values_list("object_id", flat=True)) == sorted(str(w.pk) for w in weights)
+    assert all(e.unit is None and e.user == cast.admin for e in deleted)
+
+
+def test_a_password_set_in_the_admin_is_in_the_audit_log(login, cast):
+    from milestones.models import AuditEvent
+
+    client = login(cast.admin)
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[cast.staff_a.pk]),
+        {"password1": "a-new-pass-for-2563", "password2": "a-new-pass-for-2563", "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content.decode()[:800]
+    event = AuditEvent.objects.get(action="admin.change")
+    assert event.object_type == "auth.user" and event.object_id == str(cast.staff_a.pk)
+    assert "a-new-pass" not in event.message and "a-new-pass" not in str(event.data)

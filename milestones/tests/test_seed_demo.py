@@ -11,6 +11,24 @@ from milestones.models import Profile, Role
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "units" / "sample-units.csv"
 
 
+@pytest.fixture(autouse=True)
+def debug_on(settings):
+    """seed_demo is for development machines (make run sets DEBUG=1); pytest-django turns DEBUG off."""
+    settings.DEBUG = True
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_run_with_debug_off_and_creates_nothing(settings):
+    from django.contrib.auth import get_user_model
+    from django.core.management import CommandError
+
+    settings.DEBUG = False
+    call_command("load_units", str(SAMPLE), "--sample", stdout=StringIO())
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not get_user_model().objects.exists()
+
+
 @pytest.mark.django_db
 def test_demo_accounts_cover_every_role_and_rerunning_keeps_them(groups):
     call_command("load_units", str(SAMPLE), "--sample", stdout=StringIO())

@@ -1,6 +1,9 @@
 """List (or delete) stored evidence files that no EvidenceFile row points at.
 
-Also lists upload temporary files under .incoming/ that a dead worker left behind.
+Also lists upload spool files that a dead worker left behind (under .incoming/ with local
+storage, FILE_UPLOAD_TEMP_DIR or the system's temporary directory with S3): a spool file is
+locked by the process writing it, so one that nobody holds and is older than --spool-grace
+seconds is a leftover, however young, while an upload in progress is never touched.
 
 Uploads save the file, then the row, and delete the file when the transaction fails, so
 orphans only appear when the process dies between the two (a killed worker, a lost
@@ -12,12 +15,13 @@ upload may still be committing.
 """
 
 import datetime as dt
+import os
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from evidence.models import EvidenceFile
-from evidence.storage import evidence_storage, is_local
+from evidence.storage import evidence_storage, stale_spool_files
 
 
 def stored_names(storage, directory: str = ""):
@@ -38,32 +42,30 @@ def find_orphans(*, min_age: dt.timedelta, now: dt.datetime | None = None) -> li
     return [name for name in stored_names(storage) if name not in known and storage.get_modified_time(name) < cutoff]
 
 
-def stale_incoming(*, min_age: dt.timedelta, now: dt.datetime | None = None) -> list[str]:
-    """Upload temporary files (local storage) left by a worker that died mid-upload."""
-    storage = evidence_storage()
-    if not is_local(storage) or not storage.exists(".incoming"):
-        return []
-    cutoff = (now or timezone.now()) - min_age
-    return [
-        f".incoming/{n}"
-        for n in storage.listdir(".incoming")[1]
-        if storage.get_modified_time(f".incoming/{n}") < cutoff
-    ]
-
-
 class Command(BaseCommand):
     help = "List or delete stored evidence files that have no database row."
 
     def add_arguments(self, parser):
         parser.add_argument("--delete", action="store_true", help="delete the orphans instead of listing them")
         parser.add_argument("--min-age", type=int, default=60, help="only files older than this many minutes")
+        parser.add_argument(
+            "--spool-grace", type=int, default=60, help="spool files nobody holds, older than this many seconds"
+        )
 
-    def handle(self, *args, delete: bool, min_age: int, **options):
-        age = dt.timedelta(minutes=min_age)
-        orphans = find_orphans(min_age=age) + stale_incoming(min_age=age)
+    def handle(self, *args, delete: bool, min_age: int, spool_grace: int, **options):
+        orphans = find_orphans(min_age=dt.timedelta(minutes=min_age))
+        spool = stale_spool_files(grace_seconds=spool_grace)
         storage = evidence_storage()
         for name in orphans:
             if delete:
                 storage.delete(name)
             self.stdout.write(f"{'deleted' if delete else 'orphan'} {name}")
-        self.stdout.write(f"{len(orphans)} orphan(s){' deleted' if delete else ''}")
+        for path in spool:
+            if delete:
+                try:
+                    os.remove(path)
+                except FileNotFoundError:
+                    pass
+            self.stdout.write(f"{'deleted' if delete else 'orphan'} spool {path}")
+        total = len(orphans) + len(spool)
+        self.stdout.write(f"{total} orphan(s){' deleted' if delete else ''}")

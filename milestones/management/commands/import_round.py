@@ -8,7 +8,8 @@ from milestones.ops.backup import BackupError, import_round
 class Command(BaseCommand):
     help = (
         "Restore a round archive made by export_round into an empty database (run migrate first). "
-        "Every sha256 is verified before anything is written; a non-empty database is refused."
+        "The signature (BACKUP_SIGNING_KEY), the member names and every sha256 are verified before "
+        "anything is written; a non-empty database is refused."
     )
 
     def add_arguments(self, parser):

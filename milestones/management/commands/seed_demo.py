@@ -1,5 +1,7 @@
-"""Demo accounts for `make run`. Never run this against production data."""
+"""Demo accounts for `make run`. Refuses to run with DEBUG off: in production it would create an
+`admin` superuser and accounts whose password is published in the README."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -25,6 +27,11 @@ class Command(BaseCommand):
     help = "Create the demo accounts (idempotent) and print their logins."
 
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo สร้างบัญชีสาธิต (รวมผู้ดูแลระบบ admin) ด้วยรหัสผ่านที่เปิดเผย จึงใช้ได้เฉพาะเมื่อ DEBUG=1 "
+                "(เครื่องพัฒนา/สาธิต) ไม่ใช่ฐานข้อมูลจริง: nothing was created"
+            )
         # The demo's own submissions and decisions must never mail anyone, even where SMTP is
         # configured; and the logins are printed last, after the transaction has committed.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
