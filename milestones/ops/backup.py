@@ -48,7 +48,7 @@ from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from milestones.models import AuditAction, AuditEvent, Profile, Round, Unit
+from milestones.models import AuditAction, AuditEvent, Profile, Round, SupervisingGroup, Unit
 from milestones.services.audit import audit_record
 
 FORMAT = "kpi-tracker-round"
@@ -85,7 +85,7 @@ class RoundRecords:
                 yield model, model._default_manager.filter(pk__in=pks[start : start + BATCH]).order_by("pk")
 
     def ordered_models(self) -> list:
-        head = [Group, get_user_model(), Unit, Profile, Round]
+        head = [Group, get_user_model(), Unit, SupervisingGroup, Profile, Round]
         tail = [AuditEvent]
         middle = [m for m in self.pks if m not in head and m not in tail]
         return [m for m in head + middle + tail if self.pks.get(m)]
@@ -111,7 +111,7 @@ def _filter_in(model, attname: str, pks: set) -> set:
 def collect_round(round_: Round) -> RoundRecords:
     records = RoundRecords()
     records.add(Round, [round_.pk])
-    special = {Round, Unit, Profile, AuditEvent}
+    special = {Round, Unit, Profile, AuditEvent, SupervisingGroup}
     owned_models = [m for app in APPS for m in apps.get_app_config(app).get_models() if m not in special]
     # Rows owned by the round: anything pointing at a row already taken, until nothing changes.
     changed = True
@@ -158,6 +158,17 @@ def collect_round(round_: Round) -> RoundRecords:
     records.add(
         Group, user_model.groups.through.objects.filter(user_id__in=user_ids).values_list("group_id", flat=True)
     )
+    # The supervising groups the round's indicators name, and those the profiles taken belong to.
+    indicator_model = apps.get_model("milestones", "Indicator")
+    group_ids = set(
+        indicator_model.objects.filter(pk__in=records.pks.get(indicator_model, set())).values_list("group_id", flat=True)
+    )
+    group_ids |= set(
+        Profile.supervising_groups.through.objects.filter(profile_id__in=records.pks.get(Profile, set())).values_list(
+            "supervisinggroup_id", flat=True
+        )
+    )
+    records.add(SupervisingGroup, group_ids)
     return records
 
 
