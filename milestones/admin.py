@@ -3,15 +3,18 @@ weights, units and users up to date here. The audit log is read-only."""
 
 import json
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db import router, transaction
+from django.template.response import TemplateResponse
 
 from milestones import models
+from milestones.forms.rounds import OpenRoundForm
 from milestones.models import AuditAction
 from milestones.services import assessments_ensure_open_rounds, assessments_follow_rubric, assessments_recalculate
 from milestones.services.audit import audit_record
+from milestones.services.rounds import RoundError, round_open
 
 
 class AuditedAdminMixin:
@@ -97,6 +100,28 @@ class RoundAdmin(AtomicActionsAdmin):
     list_display = ["fiscal_year", "title", "deadline", "is_open"]
     list_filter = ["is_open"]
     search_fields = ["title", "fiscal_year"]
+    actions = ["open_next_round"]
+
+    @admin.action(description="เปิดรอบปีงบประมาณถัดไปจากรอบที่เลือก")
+    def open_next_round(self, request, queryset):
+        """Asks for the new year and deadline, then copies the chosen round (services.rounds.round_open)."""
+        if queryset.count() != 1:
+            self.message_user(request, "กรุณาเลือกรอบต้นแบบเพียง 1 รอบ", messages.ERROR)
+            return None
+        source = queryset.get()
+        form = OpenRoundForm(
+            request.POST if "apply" in request.POST else None, initial={"fiscal_year": source.fiscal_year + 1}
+        )
+        if form.is_valid():
+            try:
+                new_round = round_open(source=source, user=request.user, request=request, **form.cleaned_data)
+            except RoundError as error:
+                form.add_error(error.field, str(error))
+            else:
+                self.message_user(request, f"เปิดรอบปีงบประมาณ {new_round.fiscal_year} แล้ว", messages.SUCCESS)
+                return None
+        context = {**self.admin_site.each_context(request), "form": form, "source": source, "opts": self.model._meta}
+        return TemplateResponse(request, "admin/milestones/round/open_round.html", context)
 
 
 @admin.register(models.Target)

@@ -200,6 +200,12 @@ WRITES = {
     "milestones.services.rubric.load_rubric": (lambda w: None, lambda w, _: _load_rubric_changed(w)),
     "milestones.services.units.load_units": (lambda w: None, lambda w, _: _load_units(w)),
     "milestones.services.groups.load_groups": (lambda w: None, lambda w, _: _load_groups(w)),
+    "milestones.services.rounds.round_open": (
+        lambda w: w.indicator.round,
+        lambda w, source: _call(
+            "milestones.services.rounds.round_open", fiscal_year=2564, source=source, deadline=dt.date(2021, 9, 15)
+        ),
+    ),
     "evidence.services.content.step_content_save": (
         lambda w: progress_of(w.assessment_a, 1),
         lambda w, progress: _call(
@@ -230,6 +236,7 @@ PART_OF = {
     "milestones.services.assessments.assessments_ensure": {
         "milestones.services.assessments",
         "milestones.services.rubric",
+        "milestones.services.rounds",
     },
     "milestones.services.assessments.assessments_recalculate": {"milestones.services.assessments", "milestones.admin"},
     "milestones.services.assessments.assessments_ensure_open_rounds": {

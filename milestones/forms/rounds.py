@@ -43,3 +43,15 @@ class RoundOverviewFilterForm(forms.Form):
             ("-total", _("คะแนนรวมมากไปน้อย")),
             ("total", _("คะแนนรวมน้อยไปมาก")),
         ] + [(f"-i{i.pk}", _("ตัวชี้วัดที่ %(n)s มากไปน้อย") % {"n": i.number}) for i in indicators]
+
+
+class OpenRoundForm(forms.Form):
+    """The admin's "open the next fiscal year" action: the new year and its deadline."""
+
+    fiscal_year = forms.IntegerField(label=_("ปีงบประมาณใหม่ (พ.ศ.)"), min_value=2500, max_value=3000)
+    deadline = forms.DateField(
+        label=_("กำหนดส่งผล"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("สิ้นสุดเวลา 23:59 น. ของวันนี้ (เวลาประเทศไทย) ต้องอยู่ในปีงบประมาณใหม่"),
+        error_messages={"invalid": _("วันที่ไม่ถูกต้อง")},
+    )

@@ -161,7 +161,9 @@ def collect_round(round_: Round) -> RoundRecords:
     # The supervising groups the round's indicators name, and those the profiles taken belong to.
     indicator_model = apps.get_model("milestones", "Indicator")
     group_ids = set(
-        indicator_model.objects.filter(pk__in=records.pks.get(indicator_model, set())).values_list("group_id", flat=True)
+        indicator_model.objects.filter(pk__in=records.pks.get(indicator_model, set())).values_list(
+            "group_id", flat=True
+        )
     )
     group_ids |= set(
         Profile.supervising_groups.through.objects.filter(profile_id__in=records.pks.get(Profile, set())).values_list(

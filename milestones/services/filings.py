@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from milestones.models import Assessment, AuditAction, Filing
+from milestones.models import Assessment, AuditAction, Filing, Round
 from milestones.rules.editing import round_refusal
 from milestones.rules.filings import esaraban_date_refusal, memo_date_refusal
 from milestones.services.audit import audit_record
@@ -34,13 +34,14 @@ def filing_create(
 ) -> Filing:
     """A new cover memo for the unit; earlier ones stay as they were (the latest is current).
     Raises FilingError for a date the rules refuse."""
-    if refusal := round_refusal(assessment.indicator.round):
+    round_ = Round.objects.get(pk=assessment.indicator.round_id)  # read afresh: it may have closed
+    if refusal := round_refusal(round_):
         raise FilingError(refusal)
-    if refusal := memo_date_refusal(memo_date, assessment.indicator.round.fiscal_year, timezone.localdate()):
+    if refusal := memo_date_refusal(memo_date, round_.fiscal_year, timezone.localdate()):
         raise FilingError(refusal, field="memo_date")
     filing = Filing.objects.create(
         unit=assessment.unit,
-        round=assessment.indicator.round,
+        round=round_,
         assessment=assessment,
         memo_number=memo_number,
         memo_date=memo_date,

@@ -211,13 +211,18 @@ def extension_request(
     """The unit's staff ask for more time. One pending request per assessment."""
     if not can_change_assessment(user, assessment):
         raise PermissionDenied("คุณไม่มีสิทธิ์ขอขยายเวลาให้หน่วยงานนี้")
+    # Locked and read afresh: the round may have closed since the caller read the assessment.
+    assessment = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("unit", "indicator__round")
+        .get(pk=assessment.pk)
+    )
     if refusal := round_refusal(assessment.indicator.round):
         raise ExtensionError(refusal)
     reason = (reason or "").strip()
     if not reason:
         raise ExtensionError(_("กรุณาระบุเหตุผลที่ขอขยายเวลา"), field="reason")
     now = now or timezone.now()
-    Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
     if Extension.objects.filter(assessment=assessment, status=ExtensionStatus.PENDING).exists():
         raise ExtensionError(_("หน่วยงานมีคำขอขยายเวลาที่รอพิจารณาอยู่แล้ว"))
     try:
