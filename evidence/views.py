@@ -197,8 +197,12 @@ def step_submit_view(request: HttpRequest, pk: int, number: int) -> HttpResponse
     else:
         messages.success(
             request,
-            _("ส่งขั้นตอนที่ %(step)s แล้ว (ครั้งที่ %(number)s) รอกลุ่มพัฒนาระบบบริหารตรวจ")
-            % {"step": progress.step.number, "number": submission.number},
+            _("ส่งขั้นตอนที่ %(step)s แล้ว (ครั้งที่ %(number)s) รอ%(group)sตรวจ")
+            % {
+                "step": progress.step.number,
+                "number": submission.number,
+                "group": progress.assessment.indicator.group.name,
+            },
         )
     return redirect(_step_url(progress))
 

@@ -65,7 +65,11 @@ def reviewer_emails(group_id: int) -> list[str]:
 def notify_step_decided(decision_id: int) -> int:
     """Tell the unit's staff that a step was accepted, returned or reopened."""
     decision = Decision.objects.select_related(
-        "progress__step", "progress__assessment__unit", "progress__assessment__indicator__round", "decided_by"
+        "progress__step",
+        "progress__assessment__unit",
+        "progress__assessment__indicator__round",
+        "progress__assessment__indicator__group",
+        "decided_by",
     ).get(pk=decision_id)
     assessment = decision.progress.assessment
     context = {
@@ -80,9 +84,9 @@ def notify_step_decided(decision_id: int) -> int:
 
 def notify_extension_decided(extension_id: int) -> int:
     """Tell the unit's staff whether they got more time."""
-    extension = Extension.objects.select_related("assessment__unit", "assessment__indicator__round").get(
-        pk=extension_id
-    )
+    extension = Extension.objects.select_related(
+        "assessment__unit", "assessment__indicator__round", "assessment__indicator__group"
+    ).get(pk=extension_id)
     context = {
         "extension": extension,
         "assessment": extension.assessment,

@@ -82,7 +82,7 @@ def _check_quota(unit_id: int, size: int | None) -> None:
     if (used >= quota) if size is None else (used + size > quota):
         message = _(
             "พื้นที่เก็บหลักฐานของหน่วยงานไม่พอ: ใช้ไปแล้ว %(used)s จาก %(quota)s MB (นับทุกไฟล์ที่เคยอัปโหลด "
-            "รวมไฟล์ที่นำออกแล้ว) กรุณาติดต่อกลุ่มพัฒนาระบบบริหาร"
+            "รวมไฟล์ที่นำออกแล้ว) กรุณาติดต่อผู้ดูแลระบบ"
         ) % {"used": _size_label(used), "quota": quota // MB}
         if size is not None:
             message += " " + _("(ไฟล์นี้ %(size)s)") % {"size": _size_label(size)}

@@ -38,5 +38,6 @@ def esaraban_date_refusal(esaraban_date: dt.date, memo_date: dt.date | None, tod
 
 
 def default_recipient(group_name: str) -> str:
-    """เรียน: the head of the supervising group the result goes to, until the unit writes otherwise."""
-    return _("ผู้อำนวยการ%(group)s") % {"group": group_name}
+    """เรียน: the head of the supervising group the result goes to, until the unit writes otherwise.
+    Memo text, so Thai whatever the interface language."""
+    return f"ผู้อำนวยการ{group_name}"

@@ -21,14 +21,19 @@ def unit_extensions(assessment: Assessment) -> UnitExtensions:
     return UnitExtensions(extensions, next((e for e in extensions if e.status == ExtensionStatus.PENDING), None))
 
 
-def extension_requests(status: str) -> QuerySet[Extension]:
-    """Requests in `status` (every request for a status that is not one), oldest first."""
-    extensions = Extension.objects.select_related(
-        "assessment__unit", "assessment__indicator__round", "requested_by", "decided_by"
-    ).order_by("requested_at")
+def extension_requests(status: str, visible: QuerySet[Assessment]) -> QuerySet[Extension]:
+    """Requests on the assessments the user may see, in `status` (every request for a status that is
+    not one), oldest first."""
+    extensions = (
+        Extension.objects.filter(assessment__in=visible)
+        .select_related("assessment__unit", "assessment__indicator__round", "requested_by", "decided_by")
+        .order_by("requested_at")
+    )
     return extensions.filter(status=status) if status in ExtensionStatus.values else extensions
 
 
-def status_counts() -> list[tuple[str, str, int]]:
-    counts = dict(Extension.objects.values_list("status").annotate(n=Count("id")).order_by())
+def status_counts(visible: QuerySet[Assessment]) -> list[tuple[str, str, int]]:
+    counts = dict(
+        Extension.objects.filter(assessment__in=visible).values_list("status").annotate(n=Count("id")).order_by()
+    )
     return [(value, label, counts.get(value, 0)) for value, label in ExtensionStatus.choices]

@@ -68,7 +68,7 @@ def review_digest_claim(*, now: dt.datetime, limit: int = 500) -> list[Submissio
     ]
     return list(
         Submission.objects.filter(pk__in=mine)
-        .select_related("progress__step", "progress__assessment__unit", "progress__assessment__indicator")
+        .select_related("progress__step", "progress__assessment__unit", "progress__assessment__indicator__group")
         .order_by("submitted_at", "pk")
     )
 
@@ -91,7 +91,11 @@ def review_digest_send(*, now: dt.datetime) -> list[Submission]:
                 continue
             for s in submissions:
                 s.url = notifications.site_url(reverse("review-step", args=[s.progress_id]))
-            context = {"submissions": submissions, "queue_url": notifications.site_url(reverse("review-queue"))}
+            context = {
+                "submissions": submissions,
+                "group": submissions[0].progress.assessment.indicator.group,
+                "queue_url": notifications.site_url(reverse("review-queue")),
+            }
             notifications.send("review_digest", context, recipients)
             mailed += submissions
             recipients_count += len(recipients)

@@ -50,7 +50,10 @@ def request_extension(request: HttpRequest, pk: int) -> HttpResponse:
         except ReviewError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _("ส่งคำขอขยายเวลาแล้ว กลุ่มพัฒนาระบบบริหารจะพิจารณาและแจ้งผลทางอีเมล"))
+            messages.success(
+                request,
+                _("ส่งคำขอขยายเวลาแล้ว %(group)sจะพิจารณาและแจ้งผลทางอีเมล") % {"group": assessment.indicator.group.name},
+            )
     else:
         messages.error(request, _("กรุณาระบุเหตุผลที่ขอขยายเวลา"))
     return redirect("assessment-detail", assessment.pk)
@@ -61,8 +64,10 @@ def request_extension(request: HttpRequest, pk: int) -> HttpResponse:
 def extension_list(request: HttpRequest) -> HttpResponse:
     require_overview(request)
     status = request.GET.get("status", ExtensionStatus.PENDING)
-    page = Paginator(extension_requests(status), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "status": status, "status_counts": status_counts(), "may_review": can_review(request.user)}
+    visible = visible_assessments(request.user)
+    page = Paginator(extension_requests(status, visible), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = status_counts(visible)
+    context = {"page": page, "status": status, "status_counts": counts, "may_review": can_review(request.user)}
     return render(request, "review/extensions.html", context)
 
 
