@@ -33,8 +33,11 @@ demo-data: setup
 	for rubric in data/rubrics/*.yaml; do DEBUG=1 $(PY) manage.py load_rubric $$rubric || exit 1; done
 	DEBUG=1 $(PY) manage.py seed_demo
 
+# The web server and the background worker (department summaries, the round's workbook, backups).
 run: demo-data
-	@echo "Serving http://127.0.0.1:8000 (Ctrl-C stops)"
+	@echo "Serving http://127.0.0.1:8000 with the background worker (Ctrl-C stops both)"
+	@DEBUG=1 $(PY) manage.py run_worker --no-reload -v0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup e2e-deps

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "milestones",
     "evidence",
 ]
@@ -175,6 +177,14 @@ if EVIDENCE_STORAGE == "s3":
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
+
+# Documents built off the request path (department summaries, the round's workbook, backups started
+# from the admin): a queue in the database (django-tasks with its database backend) that
+# `manage.py run_worker` works through. A job whose worker stops beating for
+# DOCUMENT_JOB_STALE_SECONDS is queued again (a worker killed mid-job).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DOCUMENT_JOB_STALE_SECONDS = env_int("DOCUMENT_JOB_STALE_SECONDS", 60)
+DOCUMENT_JOB_ATTEMPTS = env_int("DOCUMENT_JOB_ATTEMPTS", 3)
 
 # A unit's deadline is "near" this many days ahead (or when past): the dashboard's at-risk list,
 # the deadline reminders and the unit page's warning (milestones/rules/deadlines.py).

@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("evidence.urls")),  # step pages, uploads, downloads (staff)
     path("review/", include("milestones.urls.review")),  # queue, decisions, dashboard, audit (reviewers)
     path("reports/", include("milestones.urls.reports")),  # PDFs, memo, E-saraban package
+    path("documents/", include("milestones.urls.documents")),  # documents built by the background worker
 ]

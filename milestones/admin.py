@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db import router, transaction
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from milestones import models
@@ -100,7 +101,24 @@ class RoundAdmin(AtomicActionsAdmin):
     list_display = ["fiscal_year", "title", "deadline", "is_open"]
     list_filter = ["is_open"]
     search_fields = ["title", "fiscal_year"]
-    actions = ["open_next_round"]
+    actions = ["open_next_round", "backup_round"]
+
+    @admin.action(description="สำรองข้อมูลรอบที่เลือก (จัดทำเบื้องหลัง)")
+    def backup_round(self, request, queryset):
+        """The round's backup archive, built by the background worker (reporting.documents)."""
+        from milestones.ops.backup import BackupError, signing_key
+        from milestones.reporting.documents import request_document
+
+        if queryset.count() != 1:
+            self.message_user(request, "กรุณาเลือกรอบที่จะสำรองเพียง 1 รอบ", messages.ERROR)
+            return None
+        try:
+            signing_key()
+        except BackupError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return None
+        job = request_document(kind="round-backup", params={"round": queryset.get().fiscal_year}, user=request.user)
+        return redirect("document", job.pk)
 
     @admin.action(description="เปิดรอบปีงบประมาณถัดไปจากรอบที่เลือก")
     def open_next_round(self, request, queryset):
@@ -359,6 +377,12 @@ class DecisionAdmin(ReadOnlyAdmin):
     list_display = ["submission", "kind", "decided_by", "decided_at"]
     list_filter = ["kind"]
     search_fields = ["progress__assessment__unit__name", "comment"]
+
+
+@admin.register(models.DocumentJob)
+class DocumentJobAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "status", "progress", "attempts", "created_by", "created_at", "finished_at"]
+    list_filter = ["kind", "status"]
 
 
 @admin.register(models.Measurement)

@@ -130,6 +130,15 @@ class World:
         return self.progress_a1
 
     @cached_property
+    def summary_job(self):
+        """Indicator 2's department summary asked for by the viewer (built or not: the pages answer)."""
+        from milestones.reporting.documents import request_document
+
+        return request_document(
+            kind="indicator-summary", params={"indicator": self.cast.indicator.pk}, user=self.viewer
+        )
+
+    @cached_property
     def extension_a(self):
         """Unit A's pending extension request, through the real service."""
         from milestones.services import extension_request
@@ -262,17 +271,44 @@ MATRIX: dict[str, Row] = {
     "audit-log": Row(
         expect={"GET": by_role(own=404, other=404, reviewer=200, viewer=403, admin=200), "POST": NOT_ALLOWED}
     ),
-    # The round's table (every role's own indicators) and one indicator's (?indicator=: indicator 2's).
+    # The round's table (every role's own indicators); its workbook is built by the worker (302).
     "scores-csv": Row(expect={"GET": DEPARTMENT_PAGE, "POST": NOT_ALLOWED}),
-    "scores-xlsx": Row(expect={"GET": DEPARTMENT_PAGE, "POST": NOT_ALLOWED}),
+    "scores-xlsx": Row(
+        expect={"GET": by_role(own=403, other=403, reviewer=302, viewer=302, admin=302), "POST": NOT_ALLOWED}
+    ),
     # milestones/urls/reports.py (an empty POST to a form re-renders it with errors: 200)
     "report-unit": Row(
         kwargs=lambda w: {"pk": w.assessment_a.pk},
         expect={"GET": UNIT_PAGE, "POST": NOT_ALLOWED},
     ),
-    "report-summary": Row(
+    "report-summary": Row(  # the worker builds it: the request goes to the job's page
         query=lambda w: {"indicator": w.indicator.pk},
-        expect={"GET": INDICATOR_PAGE, "POST": NOT_ALLOWED},
+        expect={
+            "GET": by_role(own=403, other=403, reviewer=302, group=404, viewer=302, admin=302),
+            "POST": NOT_ALLOWED,
+        },
+    ),
+    # milestones/urls/documents.py: whoever may see indicator 2's summary follows and fetches it.
+    "document": Row(
+        kwargs=lambda w: {"pk": w.summary_job.pk},
+        expect={
+            "GET": by_role(own=404, other=404, reviewer=200, group=404, viewer=200, admin=200),
+            "POST": NOT_ALLOWED,
+        },
+    ),
+    "document-status": Row(
+        kwargs=lambda w: {"pk": w.summary_job.pk},
+        expect={
+            "GET": by_role(own=404, other=404, reviewer=200, group=404, viewer=200, admin=200),
+            "POST": NOT_ALLOWED,
+        },
+    ),
+    "document-download": Row(
+        kwargs=lambda w: {"pk": w.summary_job.pk},  # not built yet: 404 for everyone, as before it is ready
+        expect={
+            "GET": by_role(own=404, other=404, reviewer=404, group=404, viewer=404, admin=404),
+            "POST": NOT_ALLOWED,
+        },
     ),
     "report-memo-create": Row(
         kwargs=lambda w: {"pk": w.assessment_a.pk},

@@ -4,12 +4,14 @@
 - rubric: Round, Indicator, Step, EvidenceRequirement, Weight, Target
 - workflow: StepStatus, Assessment, StepProgress, Measurement, Submission, Decision, Extension, Reminder
 - filing: Filing
+- documents: DocumentJob (documents built by the background worker)
 - audit: AuditEvent (append-only)
 
 Invariants live in database constraints as well as in clean().
 """
 
 from milestones.models.audit import READ_ONLY_ACTIONS, AuditAction, AuditEvent, AuditQuerySet
+from milestones.models.documents import DocumentJob, DocumentStatus
 from milestones.models.filing import Filing
 from milestones.models.rubric import (
     Direction,
@@ -45,6 +47,8 @@ __all__ = [
     "AuditQuerySet",
     "Decision",
     "Direction",
+    "DocumentJob",
+    "DocumentStatus",
     "DecisionKind",
     "EvidenceRequirement",
     "Extension",

@@ -102,3 +102,17 @@ def use_own_storage(settings, tmp_path) -> None:
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
     }
+
+
+def built_document(client, response) -> bytes:
+    """The file of a document the background worker builds: the request's redirect names the job; the
+    worker runs once over the queue (what `manage.py run_worker` does); the file is downloaded."""
+    from django.core.management import call_command
+    from django.urls import resolve, reverse
+
+    assert response.status_code == 302, response.status_code
+    job_id = resolve(response["Location"]).kwargs["pk"]
+    call_command("run_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    download = client.get(reverse("document-download", args=[job_id]))
+    assert download.status_code == 200, download.status_code
+    return b"".join(download.streaming_content)

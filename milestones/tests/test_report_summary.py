@@ -10,7 +10,7 @@ from milestones.reporting import reports
 from milestones.services import assessments_ensure
 from milestones.services.filings import filing_create, filing_record
 from milestones.tests.factories import ACCEPTED_AT, accept_steps
-from milestones.tests.report_helpers import glyph_problems, pdf_text, use_own_storage
+from milestones.tests.report_helpers import built_document, glyph_problems, pdf_text, use_own_storage
 
 URL = "report-summary"
 
@@ -54,29 +54,33 @@ def test_the_chart_has_one_bar_per_level_and_kind_scaled_to_the_largest_count(de
 
 
 def test_the_pdf_lists_every_unit_central_and_regional_apart_with_a_chart(department, login):
-    response = login(department.reviewer).get(reverse(URL), {"indicator": department.indicator.pk})
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    text = pdf_text(response.content)
+    client = login(department.reviewer)
+    pdf = built_document(client, client.get(reverse(URL), {"indicator": department.indicator.pk}))
+    assert pdf.startswith(b"%PDF-")
+    text = pdf_text(pdf)
     assert "ส่วนกลาง" in text and "ส่วนภูมิภาค" in text
     assert "กองทดสอบ ก" in text and "สำนักงานประมงจังหวัดทดสอบ" in text and "สำนักงานประมงจังหวัดที่สาม" in text
     assert "0.1500" in text and "0.5000" in text and "0.6500" in text and "0.2167" in text
     assert text.index("กองทดสอบ ก") < text.index("สำนักงานประมงจังหวัดทดสอบ")
-    assert b"/Subtype /Image" not in response.content  # the chart is vector (inline SVG), not a picture
+    assert b"/Subtype /Image" not in pdf  # the chart is vector (inline SVG), not a picture
     assert "ระดับ 5" in text
-    assert glyph_problems(response.content) == []
+    assert glyph_problems(pdf) == []
 
 
 def test_thai_digits_when_asked(department, login):
+    client = login(department.viewer)
     text = pdf_text(
-        login(department.viewer).get(reverse(URL), {"indicator": department.indicator.pk, "digits": "thai"}).content
+        built_document(client, client.get(reverse(URL), {"indicator": department.indicator.pk, "digits": "thai"}))
     )
     assert "๐.๖๕๐๐" in text and "0.6500" not in text
 
 
 def test_the_export_is_audited(department, login):
-    login(department.admin).get(reverse(URL), {"indicator": department.indicator.pk})
+    client = login(department.admin)
+    built_document(client, client.get(reverse(URL), {"indicator": department.indicator.pk}))
     event = AuditEvent.objects.get(action="report.export")
-    assert event.data == {"report": "summary", "digits": "arabic"} and event.unit is None
+    assert event.data == {"report": "indicator-summary", "indicator": department.indicator.pk, "digits": "arabic"}
+    assert event.unit is None and event.user == department.admin
 
 
 @pytest.mark.parametrize("role", ["staff_a", "staff_b"])
@@ -85,8 +89,9 @@ def test_unit_staff_get_403(cast, role, login):
 
 
 @pytest.mark.parametrize("role", ["reviewer", "viewer", "admin"])
-def test_department_roles_get_it(cast, role, login):
-    assert login(getattr(cast, role)).get(reverse(URL), {"indicator": cast.indicator.pk}).status_code == 200
+def test_department_roles_get_it_from_the_worker(cast, role, login):
+    response = login(getattr(cast, role)).get(reverse(URL), {"indicator": cast.indicator.pk})
+    assert response.status_code == 302 and response["Location"].startswith("/documents/")
 
 
 def test_an_unknown_indicator_is_404(cast, login):
@@ -120,6 +125,7 @@ def test_the_esaraban_numbers_recorded_are_listed(department, login):
     assert data["filed_count"] == 1
     rows = {r.code: r for g in data["groups"] for r in g.rows}
     assert rows["T-B"].esaraban_number == "กษ 0509.2/ว 88" and rows["T-A"].esaraban_number == ""
-    text = pdf_text(login(department.reviewer).get(reverse(URL), {"indicator": department.indicator.pk}).content)
+    client = login(department.reviewer)
+    text = pdf_text(built_document(client, client.get(reverse(URL), {"indicator": department.indicator.pk})))
     assert "กษ 0509.2/ว 88" in text and "3 ก.ย. 2563" in text
     assert "รายงานผลทางระบบ E-saraban แล้ว 1 จาก 3 หน่วยงาน" in text

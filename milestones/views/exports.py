@@ -3,11 +3,13 @@ the current round), for everyone who sees the department's pages."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from milestones.models import AuditAction
 from milestones.reporting import exports, round_exports
+from milestones.reporting.documents import request_document, round_workbook_params
 from milestones.rules.access import get_indicator_for_user, require_overview, visible_indicators
 from milestones.selectors.rounds import round_indicators, round_of
 from milestones.services.audit import audit_record
@@ -25,17 +27,11 @@ def _indicator_file(request: HttpRequest, fmt: str) -> tuple[bytes | str, str, d
     return exports.as_xlsx(step_numbers, rows, title=title), filename, {"indicator": indicator.pk, "rows": len(rows)}
 
 
-def _round_file(request: HttpRequest, fmt: str) -> tuple[bytes | str, str, dict]:
-    round_ = round_of(request.GET.get("round"))
-    if round_ is None:
-        raise Http404(_("ยังไม่มีรอบการประเมิน"))
+def _round_csv(request: HttpRequest, round_) -> tuple[str, str, dict]:
     indicators = round_indicators(round_, visible_indicators(request.user))
     rows = round_exports.round_rows(indicators)
-    filename = f"kpi-{round_.fiscal_year}-round-scores.{fmt}"
     data = {"round": round_.fiscal_year, "rows": len(rows)}
-    if fmt == "csv":
-        return round_exports.as_csv(indicators, rows), filename, data
-    return round_exports.as_xlsx(indicators, rows, title=str(round_)), filename, data
+    return round_exports.as_csv(indicators, rows), f"kpi-{round_.fiscal_year}-round-scores.csv", data
 
 
 def _export(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -43,7 +39,15 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.GET.get("indicator", "").isdigit():
         content, filename, data = _indicator_file(request, fmt)
     else:
-        content, filename, data = _round_file(request, fmt)
+        round_ = round_of(request.GET.get("round"))
+        if round_ is None:
+            raise Http404(_("ยังไม่มีรอบการประเมิน"))
+        if fmt == "xlsx":  # the round's workbook can take seconds: the background worker builds it
+            job = request_document(
+                kind="round-workbook", params=round_workbook_params(round_, request.user), user=request.user
+            )
+            return redirect("document", job.pk)
+        content, filename, data = _round_csv(request, round_)
     audit_record(action=AuditAction.REPORT_EXPORT, request=request, message=filename, data={"format": fmt, **data})
     response = HttpResponse(content, content_type="text/csv; charset=utf-8" if fmt == "csv" else XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -22,6 +22,7 @@ from kpi_tracker.lib.pdf import render_pdf
 from milestones.forms.filings import MemoForm, RecordForm
 from milestones.models import Assessment, AuditAction, Filing
 from milestones.reporting import esaraban, reports
+from milestones.reporting.documents import request_document
 from milestones.rules.access import get_assessment_for_user, get_indicator_for_user, require_overview
 from milestones.rules.filings import default_recipient
 from milestones.services.audit import audit_record
@@ -82,15 +83,16 @@ def unit_report(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def department_summary(request: HttpRequest) -> HttpResponse:
+    """One indicator's department summary, built by the background worker: the request makes (or
+    shares) the job and goes to its progress page."""
     require_overview(request)
     indicator_id = request.GET.get("indicator", "")
     if not indicator_id.isdigit():
         raise Http404("ไม่พบตัวชี้วัด")
     indicator = get_indicator_for_user(request, int(indicator_id))
-    thai_digits = _thai_digits(request)
-    pdf = render_pdf("reports/department_summary.html", reports.department_summary(indicator), thai_digits=thai_digits)
-    _audit_export(request, "summary", assessment=None, obj=indicator, thai_digits=thai_digits)
-    return _download(pdf, f"สรุปผลตัวชี้วัดที่-{indicator.number}-{indicator.round.fiscal_year}.pdf")
+    params = {"indicator": indicator.pk, "digits": "thai" if _thai_digits(request) else "arabic"}
+    job = request_document(kind="indicator-summary", params=params, user=request.user)
+    return redirect("document", job.pk)
 
 
 @login_required
