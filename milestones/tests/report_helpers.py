@@ -104,15 +104,39 @@ def use_own_storage(settings, tmp_path) -> None:
     }
 
 
+def run_queued_tasks() -> int:
+    """What `manage.py run_worker` does with each task on the queue, in this process and this test's
+    transaction: the worker's own loop closes connections between tasks, which would end the test's
+    transaction on PostgreSQL (tests/test_document_worker.py runs the real worker process)."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="tests",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while (result := DBTaskResult.objects.ready().order_by("enqueued_at").first()) is not None:
+        result.claim(worker.worker_id)
+        worker.run_task(result)
+        ran += 1
+    return ran
+
+
 def built_document(client, response) -> bytes:
     """The file of a document the background worker builds: the request's redirect names the job; the
-    worker runs once over the queue (what `manage.py run_worker` does); the file is downloaded."""
-    from django.core.management import call_command
+    queued tasks run; the file is downloaded."""
     from django.urls import resolve, reverse
 
     assert response.status_code == 302, response.status_code
     job_id = resolve(response["Location"]).kwargs["pk"]
-    call_command("run_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    run_queued_tasks()
     download = client.get(reverse("document-download", args=[job_id]))
     assert download.status_code == 200, download.status_code
     return b"".join(download.streaming_content)
