@@ -126,3 +126,80 @@ def test_loading_gives_every_active_unit_an_assessment_with_five_steps(cast):
         assert assessment.steps.count() == 5
     assert cast.assessment_a.weight == Decimal("5.00")
     assert cast.assessment_b.weight == Decimal("10.00")
+
+
+QUANTITATIVE_FILE = ROOT / "data" / "rubrics" / "2563-indicator-1-sample.yaml"
+
+
+@pytest.mark.parametrize(
+    "source, mutate, field",
+    [
+        (RUBRIC_FILE, lambda d: d["indicator"].update(kind="balanced-scorecard"), "indicator.kind"),
+        (RUBRIC_FILE, lambda d: d["indicator"].update(group="NOPE"), "indicator.group"),
+        (RUBRIC_FILE, lambda d: d["indicator"]["weights"].update(regional=-1), "indicator.weights.regional"),
+        (RUBRIC_FILE, lambda d: d["indicator"].update(weights={}), "indicator.weights"),
+        (
+            QUANTITATIVE_FILE,
+            lambda d: d["indicator"]["quantitative"].update(targets=[88, 90, 89, 94, 96]),
+            "indicator.quantitative.targets[2]",
+        ),
+        (
+            QUANTITATIVE_FILE,
+            lambda d: d["indicator"]["quantitative"].update(targets=[88, 90, 92, 94]),
+            "indicator.quantitative.targets",
+        ),
+        (
+            QUANTITATIVE_FILE,
+            lambda d: d["indicator"]["quantitative"].update(targets=[88, 90, 92, 94, "มาก"]),
+            "indicator.quantitative.targets[4]",
+        ),
+        (
+            QUANTITATIVE_FILE,
+            lambda d: d["indicator"]["quantitative"].update(direction="up"),
+            "indicator.quantitative.direction",
+        ),
+        (
+            QUANTITATIVE_FILE,
+            lambda d: d["indicator"]["quantitative"].update(max=95),
+            "indicator.quantitative.targets[4]",
+        ),
+        (
+            QUANTITATIVE_FILE,
+            lambda d: d["indicator"]["quantitative"].update(min=100, max=0),
+            "indicator.quantitative.max",
+        ),
+        (QUANTITATIVE_FILE, lambda d: d["indicator"].pop("quantitative"), "indicator.quantitative"),
+    ],
+)
+def test_a_bad_kind_group_weight_or_targets_are_refused_with_the_field_and_nothing_loaded(
+    groups, tmp_path, source, mutate, field
+):
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    mutate(data)
+    with pytest.raises(CommandError) as excinfo:
+        call_command("load_rubric", str(_write(tmp_path, data)))
+    assert f"{field}:" in str(excinfo.value)
+    assert not Round.objects.exists() and not Indicator.objects.exists()
+
+
+def test_lower_is_better_targets_must_fall(groups, tmp_path):
+    data = yaml.safe_load(QUANTITATIVE_FILE.read_text(encoding="utf-8"))
+    data["indicator"]["quantitative"].update(direction="lower", targets=[30, 25, 20, 15, 10])
+    call_command("load_rubric", str(_write(tmp_path, data)), stdout=open("/dev/null", "w"))
+    assert Indicator.objects.get(number=1).direction == "lower"
+    data["indicator"]["quantitative"]["targets"] = [10, 15, 20, 25, 30]
+    with pytest.raises(CommandError, match=r"targets\[1\].*น้อยกว่า"):
+        call_command("load_rubric", str(_write(tmp_path, data, "rising.yaml")))
+
+
+def test_the_sample_indicators_are_marked_as_sample_data_in_the_file_and_the_admin(groups, login, cast):
+    for name in ("2563-indicator-1-sample.yaml", "2563-indicator-3-sample.yaml"):
+        path = ROOT / "data" / "rubrics" / name
+        assert "SAMPLE DATA written for the demo" in path.read_text(encoding="utf-8")
+        call_command("load_rubric", str(path), stdout=open("/dev/null", "w"))
+    assert set(Indicator.objects.filter(is_sample=True).values_list("number", flat=True)) == {1, 3}
+    assert not Indicator.objects.get(number=2).is_sample  # the one from the source document
+    page = login(cast.admin).get("/admin/milestones/indicator/").text
+    assert "ข้อมูลตัวอย่าง" in page
+    # Indicator 3 applies to central units only (it has no regional weight).
+    assert set(Indicator.objects.get(number=3).assessments.values_list("unit__kind", flat=True)) == {"central"}
